@@ -1,0 +1,23 @@
+"""Build a believable demo coalition. Running it twice changes nothing the second time."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from advocacy.demo import DEMO_PASSWORD, seed_core
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations, users in every role and campaigns (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        # The one place that knows every app: each seeds its own demo rows, in
+        # dependency order, so the core never imports the apps built on it.
+        from campaigns.demo import seed_campaigns
+
+        with transaction.atomic():
+            logins = seed_core()
+            seed_campaigns()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))
+        self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
+        for user, organisation, role in logins:
+            self.stdout.write(f"  {user.email:<40} {role:<12} {organisation}")

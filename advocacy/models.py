@@ -1,0 +1,378 @@
+"""What every other app leans on: people on our side, organisations and their roles,
+the visibility rules for records that carry notes, and the audit trail."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import models
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> User:
+        # Addresses are typed in every case on phones; sign-in ignores it.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Someone on our side: a campaigner, coordinator or staff member. Signs in by email."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    def role_in(self, organisation: Organisation) -> str | None:
+        membership = self.memberships.filter(organisation=organisation).first()
+        return membership.role if membership else None
+
+
+class Organisation(models.Model):
+    """A civil-society organisation, or the coalition that such organisations belong to."""
+
+    class Kind(models.TextChoices):
+        CSO = "cso", _("Civil-society organisation")
+        COALITION = "coalition", _("Coalition")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CSO)
+    coalition = models.ForeignKey(
+        "self",
+        verbose_name=_("coalition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_organisations",
+        limit_choices_to={"kind": Kind.COALITION},
+    )
+    country = CountryField(_("country"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(coalition=F("id")), name="organisation_not_own_coalition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", args=[self.slug])
+
+    @property
+    def is_coalition(self) -> bool:
+        return self.kind == self.Kind.COALITION
+
+    def admin_count(self) -> int:
+        return self.memberships.filter(role=Membership.Role.ADMIN).count()
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        COORDINATOR = "coordinator", _("Coordinator")
+        CAMPAIGNER = "campaigner", _("Campaigner")
+        VIEWER = "viewer", _("Viewer")
+
+    # Roles that may write records of their organisation; viewers only read.
+    EDITOR_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CAMPAIGNER)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CAMPAIGNER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.get_role_display()})"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Only me")
+    ORGANISATION = "organisation", _("My organisation")
+    COALITION = "coalition", _("The whole coalition")
+
+
+def organisations_of(user) -> models.QuerySet[Organisation]:
+    """Organisations the user is a member of, as a subquery-friendly queryset."""
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def coalitions_of(user) -> models.QuerySet:
+    """Ids of the coalitions the user takes part in, directly or through a member organisation."""
+    return (
+        organisations_of(user)
+        .annotate(
+            coalition_ref=Case(
+                When(kind=Organisation.Kind.COALITION, then=F("id")), default=F("coalition_id")
+            )
+        )
+        .exclude(coalition_ref=None)
+        .values("coalition_ref")
+    )
+
+
+class VisibleQuerySet(models.QuerySet):
+    """The one rule for who may see a record that carries notes.
+
+    private: its author only; organisation: members of the owning organisation;
+    coalition: members of any organisation in the owning organisation's coalition.
+    """
+
+    def visible_to(self, user: User | AnonymousUser) -> VisibleQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        own = organisations_of(user).values("id")
+        coalitions = coalitions_of(user)
+        shared = Q(visibility__in=[Visibility.ORGANISATION, Visibility.COALITION]) & Q(
+            organisation__in=own
+        )
+        coalition = Q(visibility=Visibility.COALITION) & (
+            Q(organisation__coalition__in=coalitions) | Q(organisation__in=coalitions)
+        )
+        return self.filter(Q(created_by=user) | shared | coalition)
+
+    def editable_by(self, user: User | AnonymousUser) -> VisibleQuerySet:
+        """Records the user may change: their own, or any of an organisation where they edit."""
+        if not user.is_authenticated:
+            return self.none()
+        editing = Membership.objects.filter(user=user, role__in=Membership.EDITOR_ROLES)
+        return self.visible_to(user).filter(
+            Q(created_by=user) | Q(organisation__in=editing.values("organisation"))
+        )
+
+
+class VisibleRecord(models.Model):
+    """Base for records that carry what an organisation thinks or noted."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visibility = models.CharField(
+        _("who can see this"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.ORGANISATION,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A one-time link that lets someone join an organisation with a given role."""
+
+    SALT = "advocacy.invitation"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Membership.Role.choices,
+        default=Membership.Role.CAMPAIGNER,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Part of the signed token; a resend draws a new one so older links stop working.
+    nonce = models.CharField(max_length=32, default="", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and organisation.
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    def renew(self) -> None:
+        self.nonce = secrets.token_hex(16)
+        self.expires_at = timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+    @property
+    def token(self) -> str:
+        return signing.dumps([self.pk, self.nonce], salt=self.SALT, compress=True)
+
+    def get_accept_url(self) -> str:
+        return reverse("invitation_accept", args=[self.token])
+
+    @classmethod
+    def from_token(cls, token: str) -> Invitation | None:
+        try:
+            pk, nonce = signing.loads(token, salt=cls.SALT)
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        invitation = cls.objects.select_related("organisation").filter(pk=pk).first()
+        if invitation is None or not secrets.compare_digest(invitation.nonce, str(nonce)):
+            return None
+        return invitation
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SIGN_OUT = "sign_out", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Changed their password")
+        PASSWORD_RESET = "password_reset", _("Reset their password")
+        INVITED = "invited", _("Invited a member")
+        INVITATION_REVOKED = "invitation_revoked", _("Revoked an invitation")
+        JOINED = "joined", _("Joined the organisation")
+        ROLE_CHANGED = "role_changed", _("Changed a role")
+        MEMBER_REMOVED = "member_removed", _("Removed a member")
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        EXPORTED = "exported", _("Exported")
+        VIEWED = "viewed", _("Viewed")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the trail still reads after the actor or record is deleted.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The organisation's activity page: newest first within one organisation.
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the heartbeat task that beat schedules."""
+
+    name = models.CharField(max_length=40, unique=True, default="worker")
+    seen_at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

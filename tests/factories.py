@@ -1,0 +1,70 @@
+import factory
+from django.utils import timezone
+
+from advocacy.models import Invitation, Membership, Organisation, User, Visibility
+from campaigns.models import Campaign
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    kind = Organisation.Kind.CSO
+    country = "GB"
+
+
+class CoalitionFactory(OrganisationFactory):
+    kind = Organisation.Kind.COALITION
+    name = factory.Sequence(lambda n: f"Coalition {n}")
+    slug = factory.Sequence(lambda n: f"coalition-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.CAMPAIGNER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Membership.Role.CAMPAIGNER
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+    nonce = factory.Faker("hexify", text="^" * 32)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    goal = "Every state joins the treaty."
+    visibility = Visibility.ORGANISATION

@@ -79,5 +79,6 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("campaigns/", include("campaigns.urls")),
+    path("directory/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -68,3 +68,78 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Campaign {n}")
     goal = "Every state joins the treaty."
     visibility = Visibility.ORGANISATION
+
+
+# The directory (contacts)
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Country"
+        django_get_or_create = ["code"]
+
+    code = "KE"
+    name = "Kenya"
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Area"
+
+    name = factory.Sequence(lambda n: f"Constituency {n}")
+    kind = "constituency"
+    country = factory.SubFactory(CountryFactory)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Institution"
+
+    name = factory.Sequence(lambda n: f"Institution {n}")
+    kind = "ministry"
+    country = factory.SubFactory(CountryFactory)
+
+
+class PartyFactory(InstitutionFactory):
+    name = factory.Sequence(lambda n: f"Party {n}")
+    kind = "party"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Person"
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    name = factory.LazyAttribute(lambda o: f"{o.given_name} {o.family_name}")
+    sort_name = factory.LazyAttribute(lambda o: f"{o.family_name}, {o.given_name}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Position"
+
+    person = factory.SubFactory(PersonFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = "member"
+
+
+class ContactPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.ContactPoint"
+
+    person = factory.SubFactory(PersonFactory)
+    kind = "email"
+    value = factory.Sequence(lambda n: f"office{n}@parliament.example.org")
+
+
+class StanceAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.StanceAssessment"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    organisation = factory.SelfAttribute("campaign.organisation")
+    created_by = factory.SelfAttribute("campaign.created_by")
+    person = factory.SubFactory(PersonFactory)
+    stance = "undecided"
+    influence = 3

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from advocacy import views
-from campaigns import views as campaign_views
+from campaigns.views import campaigns as campaign_views
 
 urlpatterns = [
     path("", campaign_views.dashboard, name="home"),

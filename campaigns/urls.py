@@ -1,12 +1,8 @@
-from django.urls import path
-
-from campaigns import views
+from campaigns.views import calendar, campaigns, reminders, treaties
 
 app_name = "campaigns"
 
-urlpatterns = [
-    path("", views.campaign_list, name="list"),
-    path("new/", views.campaign_create, name="create"),
-    path("<int:pk>/", views.campaign_detail, name="detail"),
-    path("<int:pk>/edit/", views.campaign_update, name="update"),
-]
+# Each view module keeps its own routes next to its views; names share this namespace.
+urlpatterns = (
+    campaigns.urlpatterns + treaties.urlpatterns + calendar.urlpatterns + reminders.urlpatterns
+)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from campaigns import forms
@@ -66,3 +67,11 @@ def campaign_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Campaign saved."))
         return redirect(campaign)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+urlpatterns: list[URLPattern] = [
+    path("", campaign_list, name="list"),
+    path("new/", campaign_create, name="create"),
+    path("<int:pk>/", campaign_detail, name="detail"),
+    path("<int:pk>/edit/", campaign_update, name="update"),
+]

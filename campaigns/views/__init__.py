@@ -1,0 +1,1 @@
+"""Campaign views, split by concept: campaigns, treaties, the calendar, reminders."""

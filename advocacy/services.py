@@ -42,6 +42,13 @@ def audit_record(
     )
 
 
+def _send_on_commit(invitation: Invitation) -> None:
+    # Robust: the invitation is saved by then, so a broker that is down or a send that fails
+    # (tasks run inline when eager) is logged and shows on the row, never as an error page
+    # telling the admin that nothing was saved.
+    transaction.on_commit(lambda: tasks.invitation_send.delay(invitation.pk), robust=True)
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -77,7 +84,7 @@ def invitation_create(
         detail={"email": email, "role": role},
         request=request,
     )
-    transaction.on_commit(lambda: tasks.invitation_send.delay(invitation.pk))
+    _send_on_commit(invitation)
     return invitation
 
 
@@ -87,7 +94,7 @@ def invitation_resend(*, invitation: Invitation) -> None:
     invitation.renew()
     invitation.send_error = ""
     invitation.save(update_fields=["nonce", "expires_at", "send_error"])
-    transaction.on_commit(lambda: tasks.invitation_send.delay(invitation.pk))
+    _send_on_commit(invitation)
 
 
 @transaction.atomic

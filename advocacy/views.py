@@ -22,7 +22,8 @@ from advocacy.models import AuditEvent, Invitation, Membership, Organisation, Us
 def _get_membership(request: HttpRequest, slug: str, *roles: str) -> Membership:
     """The user's membership of the organisation: 404 for outsiders, 403 for a role too low."""
     membership = get_object_or_404(
-        Membership.objects.select_related("organisation"),
+        # The coalition too: the organisation's page names it.
+        Membership.objects.select_related("organisation__coalition"),
         organisation__slug=slug,
         user=request.user,
     )
@@ -265,12 +266,13 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.membership_remove(membership=member, removed_by=request.user, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("%(name)s no longer belongs to %(organisation)s.")
-                % {"name": member.user, "organisation": member.organisation},
-            )
+            return redirect(member.organisation)
+        messages.success(
+            request,
+            _("%(name)s no longer belongs to %(organisation)s.")
+            % {"name": member.user, "organisation": member.organisation},
+        )
+        # Someone who removed themselves can no longer see the organisation's page.
         if member.user == request.user:
             return redirect("home")
         return redirect(member.organisation)

@@ -376,3 +376,69 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way into the database: previewed, confirmed, then run by a task.
+
+    Shared by every importer: `kind` names it ("contacts.popolo", "contacts.csv"; the calendar
+    and treaty-status imports add theirs), `options` carries what it needs (a country),
+    `preview` what the dry run found. The task records progress on this row, so any web
+    process can show it; the file sits under MEDIA_ROOT so a worker on another machine that
+    shares the media volume can read it.
+    """
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready to import")
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.READY
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # created, updated, unchanged, errors: what the run did.
+    counts = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The import page lists an organisation's recent imports, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="importjob_org_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.progress * 100 // self.total)

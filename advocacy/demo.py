@@ -76,9 +76,13 @@ def _user(email: str, first: str, last: str, language: str, time_zone: str) -> U
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD)
+    # seed_demo prints the password for every demo login, so it must still work after
+    # someone changed it during a demo; left alone when unchanged, so reruns change nothing.
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
     user.first_name, user.last_name = first, last
     user.language, user.time_zone = language, time_zone
-    user.save(update_fields=["first_name", "last_name", "language", "time_zone"])
+    user.save(update_fields=["password", "first_name", "last_name", "language", "time_zone"])
     return user
 
 

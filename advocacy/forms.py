@@ -19,7 +19,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language", "time_zone"]
+        fields = ["first_name", "last_name", "language", "time_zone", "reminder_delivery"]
 
 
 class InvitationForm(forms.ModelForm):

@@ -52,12 +52,29 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """Someone on our side: a campaigner, coordinator or staff member. Signs in by email."""
 
+    class ReminderDelivery(models.TextChoices):
+        IN_APP = "in_app", _("In the app only")
+        EMAIL = "email", _("In the app, and an email for each")
+        DIGEST = "digest", _("In the app, and one email a day at 08:00 my time")
+
     username = None
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    reminder_delivery = models.CharField(
+        _("how reminders reach you"),
+        max_length=10,
+        choices=ReminderDelivery.choices,
+        default=ReminderDelivery.EMAIL,
+        help_text=_("Every reminder is in your inbox here; emails only carry a link to it."),
+    )
+    # The local date of the last digest sent, so each user gets at most one a day.
+    last_digest_on = models.DateField(null=True, blank=True, editable=False)
+    # Kept by advocacy.notifications with every change, so the count in the top bar of every
+    # page costs no query; never set it directly.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -442,3 +459,57 @@ class ImportJob(models.Model):
         if not self.total:
             return 0
         return min(100, self.progress * 100 // self.total)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at=None)
+
+
+class Notification(models.Model):
+    """An item in someone's inbox. Email is only a channel for it: the inbox keeps every one.
+
+    `source_key` names what produced it ("reminder:42"); unique per recipient, so a
+    reminder delivered twice by a retried task still makes one notification.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    source_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "source_key"], name="notification_once_per_source"
+            )
+        ]
+        indexes = [
+            # The inbox: one person's notifications, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # Mark all read and the digest: one person's unread ones.
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="notification_unread",
+                condition=Q(read_at=None),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notification_detail", args=[self.pk])
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

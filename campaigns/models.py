@@ -486,8 +486,9 @@ class Reminder(models.Model):
     )
     due_at = models.DateTimeField(_("due"))
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What produced it, e.g. "rule:4:event:17:2027-09-01T08:00:00+00:00" or "followup:9".
-    # Unique per recipient: re-planning never creates a second reminder for the same thing.
+    # What produced it, e.g. "rule:4:event:17:20270901T080000Z:20270707T080000Z" (rule,
+    # event, occurrence, due time) or "followup:9". Unique per recipient: planning again
+    # never creates a second reminder for the same thing.
     source_key = models.CharField(max_length=200)
     rule = models.ForeignKey(
         ReminderRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
@@ -521,13 +522,14 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
-            # The dispatch tick: pending or queued rows by due time; small even with
-            # millions of sent rows, because it only covers unfinished ones.
+            # The dispatch tick: the first pending rows by due time. Partial, so the millions
+            # of sent rows stay out of it and a tick that finds nothing reads one index page.
             models.Index(
-                fields=["due_at"],
-                name="reminder_due_unfinished",
-                condition=Q(state__in=["pending", "queued"]),
+                fields=["due_at"], name="reminder_due_pending", condition=Q(state="pending")
             ),
+            # The same tick takes back rows queued long ago whose message was lost.
+            models.Index(fields=["queued_at"], name="reminder_queued", condition=Q(state="queued")),
+            # Someone's own reminders page.
             models.Index(fields=["recipient", "state", "due_at"], name="reminder_recipient"),
         ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -294,6 +296,9 @@ class Calendar(VisibleRecord):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:calendar_detail", args=[self.pk])
+
 
 class CalendarEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> CalendarEventQuerySet:
@@ -303,6 +308,22 @@ class CalendarEventQuerySet(models.QuerySet):
         return self.filter(calendar__in=calendars).filter(
             Q(campaign__isnull=True) | Q(campaign__in=campaigns)
         )
+
+    def editable_by(self, user) -> CalendarEventQuerySet:
+        """Visible events whose calendar the user may change (viewers only read)."""
+        calendars = Calendar.objects.editable_by(user).values("id")
+        return self.visible_to(user).filter(calendar__in=calendars)
+
+    def for_agenda(self) -> CalendarEventQuerySet:
+        """With what an agenda line shows, joined in the same query."""
+        return self.select_related("calendar", "campaign", "country", "institution", "treaty")
+
+    def in_window(self, start, end) -> CalendarEventQuerySet:
+        """Events that may have an occurrence in [start, end): single events that overlap,
+        and every recurring event that began before the end (expanded afterwards)."""
+        single = Q(end__gt=start) | Q(end__isnull=True, start__gte=start)
+        recurring = ~Q(rrule="")
+        return self.filter(Q(start__lt=end) & (single | recurring) | ~Q(rdates=[]))
 
 
 class CalendarEvent(models.Model):
@@ -335,6 +356,10 @@ class CalendarEvent(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # The zone's own name in an imported file when it is not an IANA name (an Outlook zone
+    # such as "Canberra, Melbourne, Sydney"); `time_zone` then holds an IANA zone with the
+    # same offsets. See campaigns/ics.py.
+    time_zone_label = models.CharField(_("time zone in the source"), max_length=100, blank=True)
     all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location"), max_length=300, blank=True)
     online_url = models.URLField(_("online link"), max_length=1000, blank=True)
@@ -406,6 +431,10 @@ class CalendarEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:event", args=[self.pk])
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.rrule or self.rdates)
 
 
 class ReminderRule(models.Model):
@@ -575,6 +604,11 @@ class Relationship(models.Model):
         return f"{self.owner} ↔ {self.person}"
 
 
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
 class CalendarFeed(models.Model):
     """A private iCalendar address: the owner's own events and follow-ups, or one campaign's.
 
@@ -591,8 +625,23 @@ class CalendarFeed(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CalendarFeedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.owner} · {self.campaign or _('personal')}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:feed", args=[self.token])
+
+    @classmethod
+    def new_token(cls) -> str:
+        # 256 bits, URL-safe: the address is the only secret a calendar program keeps.
+        return secrets.token_urlsafe(32)
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

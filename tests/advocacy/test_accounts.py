@@ -1,5 +1,6 @@
 """Signing in and out, passwords, the profile, and the language and time zone pages use."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from advocacy.models import AuditEvent
+from tests.advocacy.pages import html_tag
 from tests.factories import PASSWORD
 
 SIGN_IN = reverse("login")
@@ -127,16 +129,18 @@ def test_a_refused_password_change_is_not_recorded(campaigner_client, campaigner
     assert not AuditEvent.objects.exists()
 
 
+def profile_data(client, **changes) -> dict:
+    """What the profile form posts as shown, with some fields changed."""
+    form = client.get(reverse("profile")).context["form"]
+    return {**{name: form[name].value() or "" for name in form.fields}, **changes}
+
+
 def test_profile_saves_language_and_time_zone(campaigner_client, campaigner):
-    response = campaigner_client.post(
-        reverse("profile"),
-        {
-            "first_name": "Aline",
-            "last_name": "Irakoze",
-            "language": "fr",
-            "time_zone": "Africa/Bujumbura",
-        },
+    data = profile_data(
+        campaigner_client, first_name="Aline", language="fr", time_zone="Africa/Bujumbura"
     )
+
+    response = campaigner_client.post(reverse("profile"), data)
 
     assert response.url == reverse("profile")
     assert response.cookies["django_language"].value == "fr"
@@ -149,10 +153,9 @@ def test_profile_saves_language_and_time_zone(campaigner_client, campaigner):
 
 
 def test_profile_refuses_an_unknown_time_zone(campaigner_client, campaigner):
-    response = campaigner_client.post(
-        reverse("profile"),
-        {"first_name": "Aline", "language": "fr", "time_zone": "Mars/Olympus_Mons"},
-    )
+    data = profile_data(campaigner_client, language="fr", time_zone="Mars/Olympus_Mons")
+
+    response = campaigner_client.post(reverse("profile"), data)
 
     assert response.status_code == 200
     assert "time_zone" in response.context["form"].errors
@@ -173,7 +176,8 @@ def test_the_users_language_drives_the_page(campaigner_client, campaigner):
     campaigner_client.cookies["django_language"] = "es"
     response = campaigner_client.get(reverse("home"))
 
-    assert '<html lang="fr" dir="ltr">' in response.content.decode()
+    root = html_tag(response.content.decode())
+    assert (root["lang"], root["dir"]) == ("fr", "ltr")
     assert response["Content-Language"] == "fr"
 
 
@@ -183,13 +187,14 @@ def test_arabic_pages_run_right_to_left(campaigner_client, campaigner):
 
     content = campaigner_client.get(reverse("home")).content.decode()
 
-    assert '<html lang="ar" dir="rtl">' in content
+    root = html_tag(content)
+    assert (root["lang"], root["dir"]) == ("ar", "rtl")
 
 
 def test_anonymous_visitors_get_the_language_of_their_cookie(client, db):
     client.cookies["django_language"] = "es"
 
-    assert '<html lang="es"' in client.get(SIGN_IN).content.decode()
+    assert html_tag(client.get(SIGN_IN).content.decode())["lang"] == "es"
 
 
 def test_language_switch_saves_the_profile_and_sets_the_cookie(campaigner_client, campaigner):
@@ -208,7 +213,7 @@ def test_language_switch_works_for_anonymous_visitors(client, db):
 
     assert response.url == SIGN_IN
     assert response.cookies["django_language"].value == "fr"
-    assert '<html lang="fr"' in client.get(SIGN_IN).content.decode()
+    assert html_tag(client.get(SIGN_IN).content.decode())["lang"] == "fr"
 
 
 def test_language_switch_rejects_unknown_languages(campaigner_client, campaigner):
@@ -272,3 +277,28 @@ def test_times_show_in_utc_when_the_time_zone_is_unknown(admin_client_, admin_us
     content = admin_client_.get(reverse("organisation_activity", args=[organisation.slug]))
 
     assert "03/14/2025 12:30 p.m." in content.content.decode()
+
+
+def test_password_reset_is_recorded(client, campaigner, mailoutbox):
+    client.post(reverse("password_reset"), {"email": "Campaigner@Home.example.org"})
+    [message] = mailoutbox
+    link = re.search(r"https?://\S+(/accounts/reset/\S+/)", message.body).group(1)
+
+    form = client.get(link, follow=True)
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-fresh-passphrase", "new_password2": "a-fresh-passphrase"},
+    )
+
+    assert response.url == reverse("password_reset_complete")
+    campaigner.refresh_from_db()
+    assert campaigner.check_password("a-fresh-passphrase")
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor) == (AuditEvent.Action.PASSWORD_RESET, campaigner)
+
+
+def test_password_reset_for_an_unknown_address_says_nothing(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+
+    assert response.url == reverse("password_reset_done")
+    assert mailoutbox == []

@@ -6,6 +6,7 @@ from django.template import Context, Template, loader
 from django.urls import include, path, reverse
 from django.utils import translation
 
+from tests.advocacy.pages import html_tag
 from tests.factories import CampaignFactory
 
 
@@ -29,7 +30,7 @@ def test_an_unknown_address_gets_the_friendly_404(client, db):
 
     assert response.status_code == 404
     content = response.content.decode()
-    assert "<h1>Page not found</h1>" in content
+    assert "Page not found" in content
     assert f'href="{reverse("home")}"' in content
 
 
@@ -38,7 +39,7 @@ def test_a_signed_in_user_gets_the_404_within_the_app(campaigner_client, organis
 
     assert response.status_code == 404
     content = response.content.decode()
-    assert "<h1>Page not found</h1>" in content
+    assert "Page not found" in content
     # The menu still works: their organisation is listed.
     assert organisation.get_absolute_url() in content
 
@@ -49,7 +50,7 @@ def test_another_organisations_record_is_404_not_403(outsider_client, organisati
     response = outsider_client.get(reverse("campaigns:detail", args=[campaign.pk]))
 
     assert response.status_code == 404
-    assert "<h1>Page not found</h1>" in response.content.decode()
+    assert "Page not found" in response.content.decode()
 
 
 def test_a_role_too_low_gets_the_friendly_403(campaigner_client, organisation):
@@ -57,7 +58,7 @@ def test_a_role_too_low_gets_the_friendly_403(campaigner_client, organisation):
 
     assert response.status_code == 403
     content = response.content.decode()
-    assert "<h1>Not allowed</h1>" in content
+    assert "Not allowed" in content
     assert "An admin of your organisation can change your role." in content
 
 
@@ -70,7 +71,7 @@ def test_an_expired_form_gets_the_friendly_csrf_page(campaigner, organisation):
     response = client.post(reverse("profile"), {"language": "fr", "time_zone": "UTC"})
 
     assert response.status_code == 403
-    assert "<h1>The form expired</h1>" in response.content.decode()
+    assert "The form expired" in response.content.decode()
     campaigner.refresh_from_db()
     assert campaigner.language == "en"
 
@@ -79,7 +80,7 @@ def test_a_bad_host_gets_the_friendly_400(client, db):
     response = client.get(reverse("login"), HTTP_HOST="evil.example.com")
 
     assert response.status_code == 400
-    assert "<h1>Something is wrong with that request</h1>" in response.content.decode()
+    assert "Something is wrong with that request" in response.content.decode()
 
 
 def test_the_500_page_renders_without_a_request():
@@ -88,8 +89,9 @@ def test_the_500_page_renders_without_a_request():
     with translation.override("en"):
         content = loader.get_template("500.html").render()
 
-    assert "<h1>Something went wrong</h1>" in content
-    assert '<html lang="en" dir="ltr">' in content
+    assert "Something went wrong" in content
+    root = html_tag(content)
+    assert (root["lang"], root["dir"]) == ("en", "ltr")
     assert "/static/css/app.css" in content
 
 
@@ -100,7 +102,8 @@ def test_the_500_page_renders_from_a_plain_context():
     with translation.override("ar"):
         content = template.render(Context())
 
-    assert '<html lang="ar" dir="rtl">' in content
+    root = html_tag(content)
+    assert (root["lang"], root["dir"]) == ("ar", "rtl")
 
 
 @pytest.mark.urls("tests.advocacy.test_error_pages")
@@ -111,7 +114,7 @@ def test_a_failing_view_gets_the_friendly_500(client, db):
 
     assert response.status_code == 500
     content = response.content.decode()
-    assert "<h1>Something went wrong</h1>" in content
+    assert "Something went wrong" in content
     assert "a bug in a view" not in content
     assert "Traceback" not in content
 
@@ -126,4 +129,4 @@ def test_the_500_page_speaks_the_users_language(client, campaigner):
     response = client.get("/boom/")
 
     assert response.status_code == 500
-    assert '<html lang="fr"' in response.content.decode()
+    assert html_tag(response.content.decode())["lang"] == "fr"

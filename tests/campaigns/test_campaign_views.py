@@ -1,5 +1,7 @@
 """Starting and editing campaigns: who may, in which organisation, and what a mistake looks like."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -212,9 +214,11 @@ def test_a_missing_name_re_renders_with_errors_and_keeps_the_input(campaigner_cl
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert 'class="error-summary"' in content
-    assert '<a href="#id_name">Name: This field is required.</a>' in content
-    assert '<div class="field-errors" id="id_name_error"><p>This field is required.</p>' in content
+    # The summary links to the field; the field carries its own error beside it.
+    summary = content[content.index('class="error-summary"') :]
+    assert re.search(r'href="#id_name"[^>]*>\s*Name: This field is required.', summary)
+    beside = content[content.index('id="id_name_error"') :]
+    assert beside.index("This field is required.") < beside.index('name="name"')
     assert "Every state joins &lt;the treaty&gt;." in content
     assert "Meet the foreign affairs committee first." in content
     assert '<option value="coalition" selected>' in content

@@ -3,6 +3,7 @@
 import pytest
 from django.http import HttpRequest
 from django.template import Context, Template, loader
+from django.test import Client
 from django.urls import include, path, reverse
 from django.utils import translation
 
@@ -63,8 +64,6 @@ def test_a_role_too_low_gets_the_friendly_403(campaigner_client, organisation):
 
 
 def test_an_expired_form_gets_the_friendly_csrf_page(campaigner, organisation):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(campaigner)
 

@@ -1,0 +1,996 @@
+"""iCalendar in and out: .ics files imported into a calendar, and the private feeds.
+
+Importing reads the whole file and writes nothing unless all of it is sound; problems are
+reported with their line and component. The rules, for what real files contain:
+
+- Text: UTF-8, with or without a byte-order mark. Lines may end in CRLF or LF; folded lines
+  are unfolded. Control characters, unbalanced BEGIN/END and lines that are not content
+  lines are refused with their line number.
+- What is read: VCALENDAR objects; components written without the VCALENDAR wrapper (some
+  programs export one event that way) are read as if wrapped. A vCard, a VALARM on its own
+  or an unknown component at the top is refused. Only VEVENTs are imported; to-dos,
+  journals, free/busy and availability are skipped.
+- Time zones of DTSTART, DTEND, EXDATE, RDATE and RECURRENCE-ID with a TZID:
+  1. an IANA name, also behind a vendor prefix ("/freeassociation.sourceforge.net/Europe/
+     Berlin"): that zone, whose IANA rules win over the file's VTIMEZONE, as in calendar
+     programs, because they are kept up to date;
+  2. a Windows name ("W. Europe Standard Time"): its IANA zone (Unicode CLDR's table);
+  3. any other name with a VTIMEZONE in the file ("Canberra, Melbourne, Sydney"): local
+     times become UTC with the offsets that VTIMEZONE gives. The event is then shown and
+     repeated in an IANA zone with the same offsets all through the event's year
+     (preferring one whose city the name mentions); a VTIMEZONE of one fixed offset becomes
+     that offset (Etc/GMT-11 for UTC+11); failing both, the fixed offset the event starts
+     with, or UTC. The file's name is kept in `time_zone_label` and shown beside the time;
+  4. any other name without a VTIMEZONE: an error, since its offset cannot be known.
+  Times without a zone ("floating") and all-day dates are read in the calendar's
+  X-WR-TIMEZONE when that is an IANA name, else in the zone the importer chose (the
+  uploader's own; --time-zone for the command). UTC times repeat in UTC; a single UTC
+  event is shown in X-WR-TIMEZONE when the file names one.
+- All-day events (VALUE=DATE): start at local midnight, end exclusive, as in the file.
+  Without DTEND: DURATION when given, else one day (all-day) or a moment (timed).
+- Recurrence: RRULE (UNTIL is stored in the event's local time, since occurrences are
+  expanded on wall-clock time, and turned back into UTC in feeds), EXDATE and RDATE (the
+  start of an RDATE period; its length is not kept). RSCALE=GREGORIAN is plain RRULE; other
+  calendars (RFC 7529) and EXRULE cannot be repeated here: the first occurrence is imported
+  with a note.
+- Identity: UID, so re-importing updates instead of duplicating. A RECURRENCE-ID override is
+  stored as its own event with the UID "<UID>#<recurrence id>", and that occurrence is
+  removed from the series (an EXDATE on it), so it shows once, as changed. A cancelled event
+  (STATUS:CANCELLED) is not imported and is removed if an earlier import brought it; a
+  cancelled override just removes the occurrence. Events without a UID get one made from
+  their start and summary. When a UID appears twice, the higher SEQUENCE, then the later
+  one, wins. Re-importing leaves events alone that the file no longer holds.
+- Only what the file says is updated: title, description, times and zone, all-day,
+  location, online link and recurrence. Kind, campaign, country and the rest, set in the app,
+  are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import warnings
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import icalendar
+from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar.prop import vRecur
+from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from campaigns.models import Calendar, CalendarEvent, CalendarFeed, Campaign
+from campaigns.recurrence import validate_rrule
+
+UTC = dt.UTC
+MAX_BYTES = 10 * 1024 * 1024
+# How many problems a result keeps word for word; the rest are only counted.
+MAX_MESSAGES = 100
+# What an import owns on an event; the rest is the app's and survives re-imports.
+IMPORTED_FIELDS = (
+    "title",
+    "description",
+    "start",
+    "end",
+    "time_zone",
+    "time_zone_label",
+    "all_day",
+    "location",
+    "online_url",
+    "rrule",
+    "exdates",
+    "rdates",
+)
+# Components a VCALENDAR may hold; any of them may also stand at the top of a file.
+CALENDAR_COMPONENTS = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"}
+REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+NAME = re.compile(r"^[A-Za-z0-9-]+")
+
+
+@dataclass
+class IcsResult:
+    """What an import did, or found wrong. Nothing is written when there are errors."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    found: int = 0
+    error_count: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_MESSAGES:
+            self.errors.append(message)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes and len(self.notes) < MAX_MESSAGES:
+            self.notes.append(message)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def line(self) -> str:
+        """The one-line summary the import command ends with."""
+        return (
+            f"created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, errors {self.error_count}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "found": self.found,
+            "errors": self.error_count,
+            "error_messages": self.errors,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class ParsedEvent:
+    uid: str
+    line: int
+    fields: dict
+    sequence: int = 0
+    cancelled: bool = False
+    # For a RECURRENCE-ID override: the series' UID and the occurrence it replaces.
+    master_uid: str = ""
+    replaces: str = ""
+
+
+class Problem(Exception):
+    """One thing wrong with one component; the message says what, for the person importing."""
+
+
+# Time zones
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str  # IANA: shown, and used to expand recurrences
+    label: str = ""  # the file's own TZID when it is not an IANA name
+    tzinfo: dt.tzinfo | None = None  # the file's VTIMEZONE, to turn its local times into UTC
+
+    def to_utc(self, local: dt.datetime) -> dt.datetime:
+        # fold=0, as campaigns.recurrence does: a time in a gap moves forward by the gap.
+        tzinfo = self.tzinfo or zoneinfo.ZoneInfo(self.name)
+        return local.replace(tzinfo=tzinfo, fold=0).astimezone(UTC)
+
+    def expansion_to_utc(self, local: dt.datetime) -> dt.datetime:
+        """In the zone occurrences are expanded in, so exceptions match them exactly."""
+        return local.replace(tzinfo=zoneinfo.ZoneInfo(self.name), fold=0).astimezone(UTC)
+
+
+@functools.cache
+def _iana_names() -> dict[str, str]:
+    names = zoneinfo.available_timezones()
+    return {name.lower(): name for name in names if not name.startswith(("posix/", "right/"))}
+
+
+def iana_name(tzid: str) -> str | None:
+    """The IANA zone a TZID names, directly, behind a vendor prefix, or as a Windows name."""
+    cleaned = tzid.strip().strip('"').strip("/")
+    names = _iana_names()
+    parts = cleaned.split("/")
+    for first in range(len(parts)):
+        found = names.get("/".join(parts[first:]).lower())
+        if found:
+            return found
+    windows = WINDOWS_TO_OLSON.get(cleaned)
+    return names.get(windows.lower()) if windows else None
+
+
+def fixed_offset_zone(offset: dt.timedelta) -> str | None:
+    """The Etc/GMT zone of a whole-hour offset (POSIX signs: Etc/GMT-11 is UTC+11)."""
+    hours, rest = divmod(int(offset.total_seconds()), 3600)
+    if rest or not -12 <= hours <= 14:
+        return None
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+# How much of a year a zone's offsets must share with a VTIMEZONE's to stand in for it: a
+# few weeks' difference is an old rule for when summer time starts, not another place.
+NEAR_MATCH = 0.9
+
+
+def equivalent_zone(tzinfo: dt.tzinfo, year: int, label: str) -> str | None:
+    """An IANA zone with the tzinfo's offsets through the year (sampled every other day at
+    noon UTC): an exact match, else the closest above NEAR_MATCH. Ties go to a zone whose
+    region or city the label names, then to the first by name."""
+    start = dt.datetime(min(max(year, 1900), 2100), 1, 1, 12, tzinfo=UTC)
+    samples = [start + dt.timedelta(days=day) for day in range(0, 365, 2)]
+    wanted = [sample.astimezone(tzinfo).utcoffset() for sample in samples]
+    if len(set(wanted)) == 1 and (fixed := fixed_offset_zone(wanted[0])):
+        return fixed
+    monthly = range(7, len(samples), 15)
+    scored = []
+    for name in sorted(_iana_names().values()):
+        if not name.startswith(REGIONS):
+            continue
+        zone = zoneinfo.ZoneInfo(name)
+        rough = sum(samples[i].astimezone(zone).utcoffset() == wanted[i] for i in monthly)
+        if rough < len(monthly) - 2:
+            continue
+        score = sum(
+            s.astimezone(zone).utcoffset() == w for s, w in zip(samples, wanted, strict=True)
+        )
+        if score >= NEAR_MATCH * len(samples):
+            scored.append((score, name))
+    if not scored:
+        return None
+    best = max(score for score, _ in scored)
+    names = [name for score, name in scored if score == best]
+    text = " ".join(re.split(r"[^a-z]+", label.lower()))
+    for name in names:
+        if name.rsplit("/", 1)[-1].replace("_", " ").lower() in text:
+            return name
+    for name in names:
+        if name.split("/", 1)[0].lower() in text:
+            return name
+    return names[0]
+
+
+class Zones:
+    """Resolves the TZIDs of one file, following the rules in this module's docstring."""
+
+    def __init__(self, vtimezones: dict[str, icalendar.Component], floating: str):
+        self.vtimezones = vtimezones
+        self.floating = Zone(floating)
+        self._cache: dict[tuple[str, int], Zone] = {}
+
+    def get(self, tzid: str, local: dt.datetime) -> Zone:
+        key = (tzid, local.year)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(tzid, local.year)
+        zone = self._cache[key]
+        if zone.name:
+            return zone
+        # No IANA zone keeps these offsets: show the event in the offset it starts with.
+        offset = local - zone.to_utc(local).replace(tzinfo=None)
+        return Zone(fixed_offset_zone(offset) or "UTC", label=zone.label, tzinfo=zone.tzinfo)
+
+    def _resolve(self, tzid: str, year: int) -> Zone:
+        name = iana_name(tzid)
+        if name:
+            return Zone(name)
+        component = self.vtimezones.get(tzid)
+        if component is None:
+            raise Problem(
+                _(
+                    "the time zone “%(tzid)s” is neither a known zone nor defined by a "
+                    "VTIMEZONE in the file"
+                )
+                % {"tzid": tzid}
+            )
+        try:
+            # Not cached by icalendar, so two files that use one name differently never mix.
+            tzinfo = tzp.create_timezone(component)
+            dt.datetime(min(max(year, 1900), 2100), 6, 1, tzinfo=UTC).astimezone(tzinfo)
+        except Exception as error:
+            raise Problem(
+                _("its time zone “%(tzid)s” cannot be read: %(error)s")
+                % {"tzid": tzid, "error": error}
+            ) from error
+        return Zone(equivalent_zone(tzinfo, year, tzid) or "", label=tzid[:100], tzinfo=tzinfo)
+
+
+@dataclass
+class When:
+    """A DTSTART-like value: a date, or an instant with the zone it was written in."""
+
+    date: dt.date | None = None
+    utc: dt.datetime | None = None
+    local: dt.datetime | None = None  # naive wall-clock time as written
+    zone: Zone | None = None
+    tzid: str = ""
+
+
+def _when(prop, zones: Zones, *, floating: Zone | None = None, value=None) -> When:
+    value = prop.dt if value is None else value
+    if isinstance(value, tuple):  # a PERIOD: its start
+        value = value[0]
+    if not isinstance(value, dt.datetime):
+        if isinstance(value, dt.date):
+            return When(date=value)
+        raise Problem(
+            _("a date, or a date and time, was expected, not “%(value)s”") % {"value": value}
+        )
+    tzid = str(prop.params.get("TZID", "")) if hasattr(prop, "params") else ""
+    local = value.replace(tzinfo=None)
+    try:
+        if tzid:
+            zone = zones.get(tzid, local)
+            return When(utc=zone.to_utc(local), local=local, zone=zone, tzid=tzid)
+        if value.tzinfo is not None:
+            return When(utc=value.astimezone(UTC), local=None, zone=Zone("UTC"))
+        zone = floating or zones.floating
+        return When(utc=zone.to_utc(local), local=local, zone=zone)
+    except (OverflowError, ValueError) as error:
+        raise Problem(_("the time %(value)s is out of range") % {"value": value}) from error
+
+
+# Reading a file
+
+
+@dataclass
+class Line:
+    number: int
+    text: str
+
+
+def decode(data: bytes, result: IcsResult) -> str | None:
+    if not data.strip():
+        result.error(_("The file is empty."))
+        return None
+    if len(data) > MAX_BYTES:
+        result.error(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
+        )
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        result.error(
+            _(
+                "line %(line)d: the file is not UTF-8 text (byte 0x%(byte)02X); save it as "
+                "UTF-8 and try again."
+            )
+            % {"line": line, "byte": data[error.start]}
+        )
+        return None
+
+
+def unfold(text: str) -> list[Line]:
+    """Logical lines, each with the number of the physical line it starts on."""
+    lines: list[Line] = []
+    for number, physical in enumerate(re.split(r"\r?\n", text), start=1):
+        if physical[:1] in (" ", "\t") and lines:
+            # Blank lines before a continuation are dropped, as icalendar does: old Mozilla
+            # exports fold "VERSION", "", " :2.0".
+            while len(lines) > 1 and not lines[-1].text:
+                lines.pop()
+            lines[-1].text += physical[1:]
+        else:
+            lines.append(Line(number, physical))
+    return lines
+
+
+def _is_read(names: list[str]) -> bool:
+    """Whether what is inside these components (outermost first) is imported: the calendar's
+    own properties, events and time zones. To-dos, journals and the like are skipped."""
+    return names[-1:] == ["VCALENDAR"] or any(n in ("VEVENT", "VTIMEZONE") for n in names)
+
+
+def check_structure(lines: list[Line], result: IcsResult) -> list[Line]:
+    """The BEGIN lines in file order, after checking that components nest and close."""
+    stack: list[Line] = []
+    begins: list[Line] = []
+    for line in lines:
+        if not line.text.strip():
+            continue
+        if CONTROL.search(line.text):
+            result.error(_("line %(line)d holds a control character.") % {"line": line.number})
+            return []
+        name = NAME.match(line.text)
+        if not name or ":" not in line.text:
+            message = _("line %(line)d is not an iCalendar line: “%(text)s”") % {
+                "line": line.number,
+                "text": line.text[:80],
+            }
+            if stack and not _is_read([open_one.text for open_one in stack]):
+                result.note(message + " " + _("(in a part that is not imported)"))
+                continue
+            result.error(message)
+            return []
+        keyword = name.group(0).upper()
+        value = line.text.split(":", 1)[1].strip().upper()
+        if keyword == "BEGIN":
+            stack.append(Line(line.number, value))
+            begins.append(Line(line.number, value))
+        elif keyword == "END":
+            if not stack or stack[-1].text != value:
+                open_one = stack[-1] if stack else None
+                result.error(
+                    _("line %(line)d: END:%(name)s does not close %(open)s")
+                    % {
+                        "line": line.number,
+                        "name": value,
+                        "open": f"BEGIN:{open_one.text} (line {open_one.number})"
+                        if open_one
+                        else _("anything"),
+                    }
+                )
+                return []
+            stack.pop()
+        elif not stack and keyword != "X-COMMENT":
+            result.error(
+                _("line %(line)d: %(name)s stands outside any component")
+                % {"line": line.number, "name": keyword}
+            )
+            return []
+    if stack:
+        result.error(
+            _("line %(line)d: BEGIN:%(name)s is never closed (the file ends first)")
+            % {"line": stack[-1].number, "name": stack[-1].text}
+        )
+        return []
+    if not begins:
+        result.error(_("The file holds no calendar (no BEGIN:VCALENDAR)."))
+    return begins
+
+
+def _describe(component: icalendar.Component, line: int | None) -> str:
+    label = component.name
+    summary = component.get("SUMMARY")
+    if summary:
+        label += f" “{str(summary if not isinstance(summary, list) else summary[0])[:60]}”"
+    elif component.get("UID"):
+        label += f" {component.get('UID')}"
+    return _("line %(line)s, %(component)s") % {"line": line or "?", "component": label}
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").replace("\x00", "").strip()
+
+
+def _url(component: icalendar.Component) -> str:
+    validate = URLValidator(schemes=["http", "https"])
+    for name in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
+        values = component.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            text = _text(value)
+            if not text or len(text) > 1000:
+                continue
+            try:
+                validate(text)
+            except ValidationError:
+                continue
+            return text
+    return ""
+
+
+def parse(data: bytes, *, default_time_zone: str = "UTC") -> tuple[list[ParsedEvent], IcsResult]:
+    """Read an .ics file into events to save. On any error the list is empty."""
+    result = IcsResult()
+    text = decode(data, result)
+    if text is None:
+        return [], result
+    begins = check_structure(unfold(text), result)
+    if not result.ok:
+        return [], result
+    try:
+        with warnings.catch_warnings():
+            # Vendor-prefixed TZIDs warn; this module resolves TZIDs by its own rules.
+            warnings.simplefilter("ignore")
+            tops = icalendar.Calendar.from_ical(text, multiple=True)
+    except Exception as error:
+        result.error(_("The file cannot be read: %(error)s") % {"error": error})
+        return [], result
+    components = [component for top in tops for component in top.walk()]
+    if [c.name.upper() for c in components] == [b.text for b in begins]:
+        line_of = {id(c): b.number for c, b in zip(components, begins, strict=True)}
+    else:
+        line_of = {}
+    _check_components(tops, line_of, result)
+    if not result.ok:
+        return [], result
+    events = _read_events(tops, line_of, default_time_zone, result)
+    if not result.ok:
+        return [], result
+    return events, result
+
+
+def _check_components(tops, line_of: dict, result: IcsResult) -> None:
+    for top in tops:
+        if top.name != "VCALENDAR" and top.name not in CALENDAR_COMPONENTS:
+            if top.name == "VCARD":
+                message = _("this is a vCard (a contact), not a calendar")
+            else:
+                message = _("%(name)s cannot stand at the top of a calendar file") % {
+                    "name": top.name
+                }
+            result.error(f"{_describe(top, line_of.get(id(top)))}: {message}")
+    for top in tops:
+        _check_errors(top, [], line_of, result)
+
+
+def _check_errors(component, outer: list[str], line_of: dict, result: IcsResult) -> None:
+    names = [*outer, component.name]
+    for name, message in component.errors:
+        text = f"{_describe(component, line_of.get(id(component)))}: "
+        text += f"{name + ': ' if name else ''}{message}"
+        if _is_read(names):
+            result.error(text)
+        else:
+            result.note(text + " " + _("(in a part that is not imported)"))
+    for sub in component.subcomponents:
+        _check_errors(sub, names, line_of, result)
+
+
+def _calendar_zone(tops, default_time_zone: str) -> str:
+    for top in tops:
+        if top.name == "VCALENDAR" and top.get("X-WR-TIMEZONE"):
+            return iana_name(str(top["X-WR-TIMEZONE"])) or default_time_zone
+    return default_time_zone
+
+
+def _calendar_names_zone(tops) -> bool:
+    return any(
+        top.name == "VCALENDAR" and iana_name(str(top.get("X-WR-TIMEZONE", ""))) for top in tops
+    )
+
+
+def _read_events(tops, line_of: dict, default_time_zone: str, result: IcsResult):
+    vtimezones = {}
+    for top in tops:
+        for component in top.walk("VTIMEZONE"):
+            vtimezones.setdefault(str(component.get("TZID", "")), component)
+    floating = _calendar_zone(tops, default_time_zone)
+    zones = Zones(vtimezones, floating)
+    display_utc_in = floating if _calendar_names_zone(tops) else "UTC"
+    events: dict[str, ParsedEvent] = {}
+    for top in tops:
+        for component in top.walk("VEVENT"):
+            line = line_of.get(id(component), 0)
+            result.found += 1
+            try:
+                parsed = read_event(component, zones, line, result, display_utc_in)
+            except Problem as problem:
+                result.error(f"{_describe(component, line or None)}: {problem}")
+                continue
+            except Exception as error:  # a file must never crash the import
+                result.error(
+                    f"{_describe(component, line or None)}: "
+                    + _("cannot be read (%(error)s)") % {"error": error}
+                )
+                continue
+            _keep(events, parsed, result)
+    _apply_overrides(events)
+    if not result.found:
+        result.note(_("The file holds no events."))
+    return list(events.values())
+
+
+def _keep(events: dict[str, ParsedEvent], parsed: ParsedEvent, result: IcsResult) -> None:
+    earlier = events.get(parsed.uid)
+    if earlier is not None:
+        result.note(
+            _("UID %(uid)s appears more than once; the latest version was kept.")
+            % {"uid": parsed.uid}
+        )
+        if earlier.sequence > parsed.sequence:
+            return
+    events[parsed.uid] = parsed
+
+
+def _apply_overrides(events: dict[str, ParsedEvent]) -> None:
+    """An override replaces one occurrence of its series: that occurrence is skipped."""
+    for event in list(events.values()):
+        master = events.get(event.master_uid) if event.master_uid else None
+        if master is not None and not master.cancelled:
+            exdates = set(master.fields["exdates"]) | {event.replaces}
+            master.fields["exdates"] = sorted(exdates)
+        if event.master_uid and event.cancelled:
+            del events[event.uid]
+
+
+def _generated_uid(component: icalendar.Component) -> str:
+    parts = [component.get(name) for name in ("DTSTART", "SUMMARY", "RECURRENCE-ID")]
+    text = "|".join(p.to_ical().decode() if hasattr(p, "to_ical") else str(p) for p in parts)
+    return "generated-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _first(component: icalendar.Component, name: str):
+    value = component.get(name)
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _isoformat(instant: dt.datetime) -> str:
+    return instant.astimezone(UTC).isoformat()
+
+
+def read_event(
+    component: icalendar.Component,
+    zones: Zones,
+    line: int,
+    result: IcsResult,
+    display_utc_in: str = "UTC",
+) -> ParsedEvent:
+    start_prop = _first(component, "DTSTART")
+    if start_prop is None:
+        raise Problem(_("it has no start (DTSTART)"))
+    start = _when(start_prop, zones)
+    if start.date is not None:
+        fields = _all_day_times(component, start, zones)
+    else:
+        fields = _timed_times(component, start, zones)
+    zone = Zone(fields["time_zone"], tzinfo=None)
+    fields["rrule"] = _rrule(component, fields, result)
+    fields["exdates"] = _instants(component, "EXDATE", fields, zones, zone, start)
+    fields["rdates"] = _instants(component, "RDATE", fields, zones, zone, start)
+    if component.get("EXRULE"):
+        result.note(_("EXRULE is not supported (RFC 5545 retired it); it was ignored."))
+    single_utc = start.utc is not None and start.local is None
+    if single_utc and not fields["rrule"] and not fields["rdates"]:
+        fields["time_zone"] = display_utc_in  # a single UTC event, shown in the calendar's zone
+    uid = _text(component.get("UID"))[:400] or _generated_uid(component)
+    fields.update(
+        title=_text(component.get("SUMMARY"))[:300] or _("Untitled event"),
+        description=_text(component.get("DESCRIPTION")),
+        location=_text(component.get("LOCATION"))[:300],
+        online_url=_url(component),
+    )
+    parsed = ParsedEvent(uid=uid, line=line, fields=fields)
+    parsed.cancelled = _text(component.get("STATUS")).upper() == "CANCELLED"
+    try:
+        parsed.sequence = int(_text(component.get("SEQUENCE")) or 0)
+    except ValueError:
+        parsed.sequence = 0
+    recurrence_id = _first(component, "RECURRENCE-ID")
+    if recurrence_id is not None:
+        replaced = _exception_instant(_when(recurrence_id, zones, floating=zone), fields, zone)
+        parsed.master_uid = uid
+        parsed.replaces = _isoformat(replaced)
+        stamp = replaced.strftime("%Y%m%dT%H%M%SZ")
+        parsed.uid = f"{uid}#{stamp}"
+        parsed.fields["rrule"] = ""  # an override is one occurrence
+    return parsed
+
+
+def _all_day_times(component, start: When, zones: Zones) -> dict:
+    zone = zones.floating
+    first = start.date
+    end_prop = _first(component, "DTEND")
+    duration = _first(component, "DURATION")
+    if end_prop is not None:
+        end = _when(end_prop, zones)
+        if end.date is None:
+            raise Problem(_("DTSTART is a date but DTEND a date and time"))
+        last = max(end.date, first + dt.timedelta(days=1))
+        if end.date < first:
+            raise Problem(_("it ends (DTEND) before it starts (DTSTART)"))
+    elif duration is not None:
+        days = _duration(duration).days + (1 if _duration(duration).seconds else 0)
+        if days < 0:
+            raise Problem(_("its DURATION is negative"))
+        last = first + dt.timedelta(days=max(days, 1))
+    else:
+        last = first + dt.timedelta(days=1)
+    try:
+        return {
+            "start": zone.to_utc(dt.datetime.combine(first, dt.time())),
+            "end": zone.to_utc(dt.datetime.combine(last, dt.time())),
+            "time_zone": zone.name,
+            "time_zone_label": "",
+            "all_day": True,
+        }
+    except (OverflowError, ValueError) as error:
+        raise Problem(_("its dates are out of range")) from error
+
+
+def _duration(prop) -> dt.timedelta:
+    value = prop.dt if hasattr(prop, "dt") else prop
+    if not isinstance(value, dt.timedelta):
+        raise Problem(_("its DURATION is not a duration"))
+    return value
+
+
+def _timed_times(component, start: When, zones: Zones) -> dict:
+    zone = start.zone
+    end_prop = _first(component, "DTEND")
+    duration = _first(component, "DURATION")
+    end = None
+    try:
+        if end_prop is not None:
+            end_when = _when(end_prop, zones, floating=zone)
+            if end_when.utc is None:
+                raise Problem(_("DTSTART is a date and time but DTEND a date"))
+            end = end_when.utc
+        elif duration is not None:
+            length = _duration(duration)
+            if length < dt.timedelta(0):
+                raise Problem(_("its DURATION is negative"))
+            # Days are wall-clock days; hours, minutes and seconds are exact.
+            local = start.local or start.utc.astimezone(zoneinfo.ZoneInfo(zone.name))
+            whole_days = dt.timedelta(days=length.days)
+            day_end = (
+                zone.to_utc(local.replace(tzinfo=None) + whole_days)
+                if start.local
+                else start.utc + whole_days
+            )
+            end = day_end + (length - whole_days)
+    except OverflowError as error:
+        raise Problem(_("its DURATION is out of range")) from error
+    if end is not None and end < start.utc:
+        raise Problem(_("it ends (DTEND) before it starts (DTSTART)"))
+    return {
+        "start": start.utc,
+        "end": end,
+        "time_zone": zone.name,
+        "time_zone_label": zone.label,
+        "all_day": False,
+    }
+
+
+def _rrule(component, fields: dict, result: IcsResult) -> str:
+    rule = component.get("RRULE")
+    if isinstance(rule, list):
+        result.note(_("An event has more than one RRULE; only the first was used."))
+        rule = rule[0]
+    if not rule:
+        return ""
+    rule = vRecur(rule)
+    scale = [str(getattr(s, "value", s)).upper() for s in rule.pop("RSCALE", [])]
+    skip = [str(getattr(s, "value", s)).upper() for s in rule.pop("SKIP", [])]
+    if scale and scale != ["GREGORIAN"]:
+        result.note(
+            _(
+                "“%(title)s” repeats in the %(scale)s calendar (RFC 7529), which cannot be "
+                "repeated here: only its first occurrence was imported."
+            )
+            % {"title": _text(component.get("SUMMARY")), "scale": scale[0].title()}
+        )
+        return ""
+    if skip and skip != ["OMIT"]:
+        result.note(
+            _("SKIP=%(skip)s is not supported: occurrences on missing days are left out.")
+            % {"skip": skip[0]}
+        )
+    tz = zoneinfo.ZoneInfo(fields["time_zone"])
+    until = rule.get("UNTIL")
+    if until:
+        rule["UNTIL"] = [_local_until(until[0], tz, fields["all_day"])]
+    text = rule.to_ical().decode()
+    local_start = fields["start"].astimezone(tz).replace(tzinfo=None)
+    try:
+        validate_rrule(text)
+        rrulestr(f"RRULE:{text}", dtstart=local_start, forceset=True)
+    except (ValueError, TypeError, KeyError) as error:
+        raise Problem(_("its RRULE cannot be used: %(error)s") % {"error": error}) from error
+    if len(text) > 500:
+        raise Problem(_("its RRULE is too long"))
+    return text
+
+
+def _local_until(until, tz: zoneinfo.ZoneInfo, all_day: bool):
+    """UNTIL in the event's wall-clock time: occurrences are expanded on local times."""
+    if isinstance(until, dt.datetime):
+        local = until.astimezone(tz).replace(tzinfo=None) if until.tzinfo else until
+        return local.date() if all_day else local
+    if all_day:
+        return until
+    return dt.datetime.combine(until, dt.time(23, 59, 59))
+
+
+def _exception_instant(when: When, fields: dict, zone: Zone) -> dt.datetime:
+    """The instant of an EXDATE, RDATE or RECURRENCE-ID, as the expansion will produce it."""
+    tz = zoneinfo.ZoneInfo(fields["time_zone"])
+    if when.date is not None:
+        # A date: the occurrence that day, at the series' own start time.
+        start_time = fields["start"].astimezone(tz).time()
+        local = dt.datetime.combine(when.date, dt.time() if fields["all_day"] else start_time)
+        return zone.expansion_to_utc(local)
+    same_zone = when.zone is not None and when.zone.name == fields["time_zone"]
+    if when.local is not None and (same_zone or not when.tzid):
+        return zone.expansion_to_utc(when.local)
+    return when.utc
+
+
+def _instants(component, name: str, fields: dict, zones: Zones, zone: Zone, start: When):
+    values = component.get(name)
+    if not values:
+        return []
+    instants = set()
+    for prop in values if isinstance(values, list) else [values]:
+        for item in getattr(prop, "dts", []):
+            when = _when(prop, zones, floating=zone, value=item.dt)
+            instants.add(_isoformat(_exception_instant(when, fields, zone)))
+    return sorted(instants)
+
+
+# Saving
+
+
+@transaction.atomic
+def save(
+    *, calendar: Calendar, events: list[ParsedEvent], result: IcsResult, kind: str = ""
+) -> IcsResult:
+    """Create or update the calendar's events by UID; count what changed."""
+    Calendar.objects.select_for_update().filter(pk=calendar.pk).first()  # one import at a time
+    existing = {event.source_uid: event for event in calendar.events.exclude(source_uid="")}
+    now = timezone.now()
+    to_create, to_update, to_delete = [], [], []
+    for parsed in events:
+        current = existing.get(parsed.uid)
+        if parsed.cancelled:
+            if current is not None:
+                to_delete.append(current.pk)
+                result.updated += 1
+            continue
+        if current is None:
+            to_create.append(
+                CalendarEvent(
+                    calendar=calendar,
+                    source_uid=parsed.uid,
+                    kind=kind or CalendarEvent.Kind.OTHER,
+                    **parsed.fields,
+                )
+            )
+            result.created += 1
+        elif any(getattr(current, name) != parsed.fields[name] for name in IMPORTED_FIELDS):
+            for name in IMPORTED_FIELDS:
+                setattr(current, name, parsed.fields[name])
+            current.updated_at = now
+            to_update.append(current)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    CalendarEvent.objects.filter(pk__in=to_delete).delete()
+    CalendarEvent.objects.bulk_create(to_create, batch_size=500)
+    CalendarEvent.objects.bulk_update(to_update, [*IMPORTED_FIELDS, "updated_at"], batch_size=500)
+    return result
+
+
+def import_file(
+    *, calendar: Calendar, data: bytes, default_time_zone: str = "UTC", kind: str = ""
+) -> IcsResult:
+    """Parse and, if the whole file is sound, save. Never raises for a bad file."""
+    events, result = parse(data, default_time_zone=default_time_zone)
+    if result.ok:
+        save(calendar=calendar, events=events, result=result, kind=kind)
+    return result
+
+
+# Feeds
+
+FeedSource = Callable[[], Iterable[icalendar.Component]]
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _utc_until(rule: str, tz: zoneinfo.ZoneInfo, all_day: bool) -> str:
+    """RFC 5545 wants UNTIL in UTC when DTSTART has a zone; we keep it in local time."""
+    if all_day or "UNTIL=" not in rule.upper():
+        return rule
+    recur = vRecur.from_ical(rule)
+    until = recur["UNTIL"][0]
+    if isinstance(until, dt.datetime) and until.tzinfo is None:
+        recur["UNTIL"] = [until.replace(tzinfo=tz, fold=0).astimezone(UTC)]
+    elif not isinstance(until, dt.datetime):
+        end_of_day = dt.datetime.combine(until, dt.time(23, 59, 59), tzinfo=tz)
+        recur["UNTIL"] = [end_of_day.astimezone(UTC)]
+    return recur.to_ical().decode()
+
+
+def _local_value(instant: dt.datetime, tz: zoneinfo.ZoneInfo, all_day: bool):
+    local = instant.astimezone(tz)
+    return local.date() if all_day else local
+
+
+def event_component(event: CalendarEvent) -> icalendar.Event:
+    """One calendar event as a VEVENT, in its own zone, with its recurrence."""
+    tz = zoneinfo.ZoneInfo(event.time_zone) if event.time_zone in _iana_set() else UTC
+    component = icalendar.Event()
+    component.add("UID", f"event-{event.pk}@{_host()}")
+    component.add("DTSTAMP", event.updated_at or timezone.now())
+    component.add("LAST-MODIFIED", event.updated_at or timezone.now())
+    component.add("SUMMARY", event.title)
+    component.add("DTSTART", _local_value(event.start, tz, event.all_day))
+    if event.end:
+        component.add("DTEND", _local_value(event.end, tz, event.all_day))
+    page = settings.SITE_URL + event.get_absolute_url()
+    component.add("DESCRIPTION", f"{event.description}\n\n{page}".strip())
+    if event.location:
+        component.add("LOCATION", event.location)
+    component.add("URL", event.online_url or page)
+    component.add("CATEGORIES", [str(event.get_kind_display())])
+    if event.rrule:
+        rule = _utc_until(event.rrule, tz, event.all_day)
+        component.add("RRULE", vRecur.from_ical(rule))
+    for name, values in (("EXDATE", event.exdates), ("RDATE", event.rdates)):
+        if values:
+            instants = [dt.datetime.fromisoformat(value) for value in values]
+            component.add(name, [_local_value(i, tz, event.all_day) for i in instants])
+    return component
+
+
+@functools.cache
+def _iana_set() -> frozenset[str]:
+    return frozenset(_iana_names().values())
+
+
+def calendar_build(*, name: str, sources: Iterable[FeedSource]) -> bytes:
+    """An iCalendar document from several sources of components (events, later meetings and
+    follow-ups), with a VTIMEZONE for every zone the components use."""
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", "-//Advocacy//Calendar feed//EN")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("X-WR-CALNAME", name)
+    calendar.add("NAME", name)
+    calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", "PT1H")
+    for source in sources:
+        for component in source():
+            calendar.add_component(component)
+    calendar.add_missing_timezones(
+        first_date=dt.date(timezone.now().year - 2, 1, 1),
+        last_date=dt.date(timezone.now().year + 10, 12, 31),
+    )
+    return calendar.to_ical()
+
+
+# How far back a feed reaches for events that do not repeat; calendar programs keep what
+# they have already downloaded.
+FEED_PAST = dt.timedelta(days=366)
+FEED_FUTURE = dt.timedelta(days=366 * 20)
+
+
+def event_source(events) -> FeedSource:
+    """A feed source from a queryset of calendar events (only recent and future ones)."""
+
+    def components() -> Iterable[icalendar.Component]:
+        now = timezone.now()
+        window = events.in_window(now - FEED_PAST, now + FEED_FUTURE)
+        for event in window.order_by("start", "pk"):
+            yield event_component(event)
+
+    return components
+
+
+def feed_sources(feed: CalendarFeed) -> list[FeedSource]:
+    """What a feed holds: the campaign's events, or everything its owner can see.
+
+    Other apps add their own sources here (meetings, follow-ups), one line each.
+    """
+    events = CalendarEvent.objects.visible_to(feed.owner)
+    if feed.campaign_id:
+        return [event_source(events.filter(campaign_id=feed.campaign_id))]
+    return [event_source(events)]
+
+
+def feed_name(feed: CalendarFeed) -> str:
+    if feed.campaign_id:
+        return feed.campaign.name
+    return _("Advocacy: %(name)s") % {"name": feed.owner.display_name}
+
+
+def feed_is_readable(feed: CalendarFeed) -> bool:
+    """A feed stops when its owner leaves or can no longer see its campaign."""
+    if not feed.owner.is_active or feed.revoked_at is not None:
+        return False
+    if feed.campaign_id is None:
+        return True
+    return Campaign.objects.visible_to(feed.owner).filter(Q(pk=feed.campaign_id)).exists()

@@ -326,6 +326,14 @@ class Invitation(models.Model):
         return invitation
 
     @property
+    def send_overdue(self) -> bool:
+        """Not sent a few minutes after it was made or resent: the queue may have lost it."""
+        if self.sent_at or self.send_error:
+            return False
+        issued_at = self.expires_at - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+        return timezone.now() - issued_at > timedelta(minutes=5)
+
+    @property
     def state(self) -> str:
         if self.accepted_at:
             return "accepted"

@@ -142,7 +142,14 @@ def invitation_accept(
 
 def _check_admins_remain(membership: Membership, new_role: str | None) -> None:
     leaving_admin = membership.role == Membership.Role.ADMIN and new_role != Membership.Role.ADMIN
-    if leaving_admin and membership.organisation.admin_count() <= 1:
+    if not leaving_admin:
+        return
+    # Lock every admin row of the organisation, so two admins demoting each other at the
+    # same moment cannot both succeed and leave nobody in charge.
+    admins = Membership.objects.select_for_update().filter(
+        organisation_id=membership.organisation_id, role=Membership.Role.ADMIN
+    )
+    if len(admins) <= 1:
         raise ValidationError(_("An organisation needs at least one admin."))
 
 

@@ -421,3 +421,31 @@ def test_an_invitation_from_another_organisation_does_not_grant_this_one(
     user = User.objects.get(email="invitee@example.org")
     assert list(user.memberships.values_list("organisation", flat=True)) == [other.pk]
     assert not Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+def test_invitation_lost_by_the_queue_shows_as_not_sent(admin_client_, organisation, admin_user):
+    from django.conf import settings as django_settings
+
+    issued = timezone.now() - timedelta(minutes=30)
+    InvitationFactory(
+        organisation=organisation,
+        invited_by=admin_user,
+        email="lost@example.org",
+        expires_at=issued + timedelta(days=django_settings.INVITATION_MAX_AGE_DAYS),
+    )
+    page = admin_client_.get(organisation.get_absolute_url()).content.decode()
+    assert "Not sent yet: resend it" in page
+
+
+def test_two_admins_cannot_both_step_down(organisation, admin_user):
+    from django.core.exceptions import ValidationError
+
+    from advocacy import services
+    from tests.factories import MembershipFactory
+
+    second = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN)
+    first = Membership.objects.get(user=admin_user, organisation=organisation)
+    services.membership_change_role(membership=first, role="viewer", changed_by=admin_user)
+    with pytest.raises(ValidationError):
+        services.membership_change_role(membership=second, role="viewer", changed_by=admin_user)
+    assert Membership.objects.filter(organisation=organisation, role="admin").count() == 1

@@ -15,9 +15,11 @@ Matching, so that importing the same file twice changes nothing and a newer file
 Ending positions. A file covers the legislative periods its memberships name. A position
 of a covered period (same institution, same period label) that the file no longer lists,
 whether or not its holder is still in the file, has ended: it gets the period's end date
-if the file gives one, else the day of the import (the latest day it can have been held,
-as far as the directory knows). Positions of periods the file does not mention, and
-positions with no period (entered by hand, or from CSV), are never ended by an import.
+if the file gives one, else the day before the import: the file was made before it, so
+that is the latest day the position can have been held as far as the directory knows,
+and the position stops counting as current at once. Positions of periods the file does
+not mention, and positions with no period (entered by hand, or from CSV), are never ended
+by an import.
 End dates the file gives (a membership's own, or its period's) are written as they are.
 
 Records are added to, never taken away: contact points, identifiers, other names and links
@@ -878,7 +880,7 @@ class _Writer:
         end, precision = (
             (period_end.value, period_end.precision)
             if period_end
-            else (self.today, DatePrecision.DAY)
+            else (self.today - dt.timedelta(days=1), DatePrecision.DAY)
         )
         if row.start_date and end < row.start_date:
             end, precision = row.start_date, DatePrecision.DAY

@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -34,6 +34,17 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+def format_precise_date(value: dt.date | None, precision: str) -> str:
+    """A date shown only as precisely as it is known: '2019', 'May 2019' or '14 May 2019'."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
 def one_owner(*fields: str, name: str) -> models.CheckConstraint:
     """Exactly one of the given foreign keys is set."""
     condition = Q()
@@ -46,9 +57,25 @@ def one_owner(*fields: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=condition, name=name)
 
 
+class CountryQuerySet(models.QuerySet):
+    def ensure(self, code: str) -> Country:
+        """The country with this ISO code, adding its row on first use.
+
+        Countries are reference data from django-countries; rows exist only for countries
+        the directory mentions, so a form may offer every code and add the row when chosen.
+        """
+        code = code.upper()
+        country, _created = self.get_or_create(
+            code=code, defaults={"name": countries.name(code) or code}
+        )
+        return country
+
+
 class Country(models.Model):
     code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
+
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -109,6 +136,9 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:area", args=[self.pk])
 
 
 class Institution(models.Model):
@@ -373,6 +403,14 @@ class Position(models.Model):
     def title(self) -> str:
         return self.post_label or self.role
 
+    @property
+    def start_label(self) -> str:
+        return format_precise_date(self.start_date, self.start_precision)
+
+    @property
+    def end_label(self) -> str:
+        return format_precise_date(self.end_date, self.end_precision)
+
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         started = self.start_date is None or self.start_date <= on
@@ -444,6 +482,14 @@ class ContactPoint(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.valid_from is not None and self.valid_from > timezone.localdate()
+
 
 class Identifier(models.Model):
     """An id in another system: EveryPolitician, Wikidata, a parliament's own."""
@@ -486,6 +532,11 @@ class Identifier(models.Model):
         return f"{self.scheme}:{self.value}"
 
 
+# BCP 47 primary language subtags and ISO 15924 scripts written right to left.
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+RTL_SCRIPTS = {"Arab", "Hebr", "Nkoo", "Syrc", "Thaa", "Adlm", "Rohg"}
+
+
 class OtherName(models.Model):
     """Another name or spelling, often in another script; `language` is a BCP 47 tag."""
 
@@ -505,6 +556,15 @@ class OtherName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def text_direction(self) -> str:
+        """'rtl' for right-to-left languages and scripts; otherwise the browser decides."""
+        subtags = self.language.replace("_", "-").split("-")
+        scripts = [tag.title() for tag in subtags[1:] if len(tag) == 4]
+        if scripts:
+            return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
+        return "rtl" if subtags[0].lower() in RTL_LANGUAGES else "auto"
 
 
 class Link(models.Model):

@@ -13,10 +13,12 @@ class Command(BaseCommand):
         # The one place that knows every app: each seeds its own demo rows, in
         # dependency order, so the core never imports the apps built on it.
         from campaigns.demo import seed_campaigns
+        from contacts.demo import seed_contacts
 
         with transaction.atomic():
             logins = seed_core()
             seed_campaigns()
+            seed_contacts()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user, organisation, role in logins:

@@ -782,6 +782,14 @@ def _rrule(component, fields: dict, result: IcsResult) -> str:
     return text
 
 
+def local_until_rule(rule: str, tz: zoneinfo.ZoneInfo, all_day: bool) -> str:
+    """The rule with UNTIL in local time (a UTC UNTIL, as RFC 5545 writes it, converted)."""
+    recur = vRecur.from_ical(rule)
+    if recur.get("UNTIL"):
+        recur["UNTIL"] = [_local_until(recur["UNTIL"][0], tz, all_day)]
+    return recur.to_ical().decode()
+
+
 def _local_until(until, tz: zoneinfo.ZoneInfo, all_day: bool):
     """UNTIL in the event's wall-clock time: occurrences are expanded on local times."""
     if isinstance(until, dt.datetime):
@@ -942,12 +950,16 @@ def calendar_build(*, name: str, sources: Iterable[FeedSource]) -> bytes:
     calendar.add("NAME", name)
     calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", "PT1H")
+    first = timezone.now().date() - dt.timedelta(days=366)
     for source in sources:
         for component in source():
             calendar.add_component(component)
+            start = component.get("DTSTART")
+            if start is not None and isinstance(start.dt, dt.datetime):
+                first = min(first, start.dt.date())
+    # The VTIMEZONEs cover every event's first occurrence and the next ten years.
     calendar.add_missing_timezones(
-        first_date=dt.date(timezone.now().year - 2, 1, 1),
-        last_date=dt.date(timezone.now().year + 10, 12, 31),
+        first_date=first, last_date=dt.date(timezone.now().year + 10, 12, 31)
     )
     return calendar.to_ical()
 

@@ -438,7 +438,9 @@ def _record_import(request, calendar: Calendar, name: str, data: bytes, result) 
 @login_required
 def feed_list(request: HttpRequest) -> HttpResponse:
     """The user's private calendar addresses: subscribe, revoke, make a new one."""
-    form = forms.FeedForm(request.POST or None, user=request.user)
+    # A personal feed is an empty form: bind on POST whatever it holds.
+    data = request.POST if request.method == "POST" else None
+    form = forms.FeedForm(data, user=request.user)
     if request.method == "POST" and form.is_valid():
         CalendarFeed.objects.create(
             owner=request.user,

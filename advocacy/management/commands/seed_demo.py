@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         # The one place that knows every app: each seeds its own demo rows, in
         # dependency order, so the core never imports the apps built on it.
+        from campaigns.calendar_demo import seed_calendar
         from campaigns.demo import seed_campaigns
         from contacts.demo import seed_contacts
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             logins = seed_core()
             seed_campaigns()
             seed_contacts()
+            seed_calendar()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user, organisation, role in logins:

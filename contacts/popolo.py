@@ -425,10 +425,7 @@ class PopoloReader:
             parent = self.area_items.get(key, {}).get("parent_id")
             key = parent if isinstance(parent, str) else ""
         if self.default_country is None:
-            raise CountryNeeded(
-                _("The file does not say which country it covers (%(record)s): choose one.")
-                % {"record": ref}
-            )
+            raise CountryNeeded(_("The file does not say which country it covers: choose one."))
         return self.default_country
 
     def _area(self, ref: str, item: dict) -> None:
@@ -567,10 +564,7 @@ class PopoloReader:
         else:
             scope = scopes.get(key) or self.default_country
             if scope is None:
-                raise CountryNeeded(
-                    _("The file does not say which country it covers (%(record)s): choose one.")
-                    % {"record": ref}
-                )
+                raise CountryNeeded(_("The file does not say which country it covers: choose one."))
             own_id = (POPOLO_SCHEME, f"{scope}/{key}"[:300])
         identifiers = [own_id] + [pair for pair in self._identifiers(item, ref) if pair != own_id]
         self.dataset.persons[key] = PersonRecord(

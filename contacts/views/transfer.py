@@ -106,7 +106,8 @@ class ExportForm(forms.Form):
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        # Its own ids: it shares a page with the import form, which has a country too.
+        super().__init__(*args, auto_id="export_%s", **kwargs)
         self.fields["country"].choices = [("", _("The whole directory"))] + list(countries)
 
 

@@ -480,3 +480,12 @@ def test_a_dry_run_changes_nothing_but_counts():
 
     assert result.line() == "created 1055, updated 0, unchanged 0, errors 0"
     assert Person.objects.count() == 0
+
+
+def test_the_number_of_queries_does_not_grow_with_the_file(django_assert_max_num_queries):
+    # Kenya (350 people) and the UK Commons (1,337 people, 3,363 memberships) take about
+    # the same number of queries: every lookup and write is made in bulk.
+    with django_assert_max_num_queries(40):
+        import_file(KENYA_2015, "KE")
+    with django_assert_max_num_queries(40):
+        import_file(UK_COMMONS, "GB")

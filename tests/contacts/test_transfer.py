@@ -248,3 +248,20 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_while_the_import_transaction_is_open(coordinator):
+    from django.db import transaction
+
+    from contacts import imports
+
+    job = ImportJob.objects.create(kind="contacts.popolo", created_by=coordinator, total=10)
+    write = imports._progress_writer(job.pk)
+
+    with transaction.atomic():
+        write(4, 10)
+        transaction.set_rollback(True)
+
+    job.refresh_from_db()
+    assert (job.progress, job.total) == (4, 10)

@@ -158,7 +158,7 @@ class CalendarEventForm(forms.ModelForm):
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     start_time = forms.TimeField(
-        label=_("at"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     end_date = forms.DateField(
         label=_("Ends on"),
@@ -167,7 +167,7 @@ class CalendarEventForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end_time = forms.TimeField(
-        label=_("at"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("End time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),

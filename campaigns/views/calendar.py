@@ -125,11 +125,16 @@ def _local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC)
 
 
+# Addresses may carry any date; windows far from these years would overflow datetime.
+YEARS = range(1900, 2201)
+
+
 def _date_param(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day and day.year in YEARS else None
 
 
 def _filtered_events(request: HttpRequest, form: forms.CalendarFilterForm):
@@ -188,9 +193,11 @@ class MonthDay:
 def _month_param(value: str | None, today: dt.date) -> dt.date:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return dt.date(year, month, 1)
+        if year in YEARS:
+            return dt.date(year, month, 1)
     except ValueError:
-        return today.replace(day=1)
+        pass
+    return today.replace(day=1)
 
 
 def _add_months(first: dt.date, months: int) -> dt.date:

@@ -454,3 +454,13 @@ def test_calendar_list_counts_events_and_offers_import_to_editors(
     client.force_login(viewer)
     response = client.get(reverse("campaigns:calendar_list"))
     assert import_url not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?from=0001-01-01", "?from=9999-12-31", "?from=yesterday", "?month=0001-01", "?month=2026-13"],
+)
+def test_odd_dates_in_the_address_fall_back_to_today(client, campaigner, query):
+    client.force_login(campaigner)
+    for name in ("campaigns:calendar", "campaigns:calendar_month"):
+        assert client.get(reverse(name) + query).status_code == 200

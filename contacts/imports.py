@@ -37,6 +37,8 @@ CSV = "contacts.csv"
 KINDS = (POPOLO, CSV)
 
 Progress = Callable[[int, int], None]
+# Imports a job's file: (job, the file's bytes, progress) → what it did.
+Runner = Callable[[ImportJob, bytes, Progress], "ImportResult"]
 
 
 class ImportRejected(Exception):
@@ -220,7 +222,9 @@ def import_job_queue(*, job: ImportJob) -> bool:
         status=ImportJob.Status.QUEUED, updated_at=timezone.now()
     )
     if updated:
-        transaction.on_commit(lambda: tasks.import_job_run.delay(job.pk))
+        # Robust: with the broker down the job stays queued, which its page says, rather
+        # than the confirmation failing with an error page.
+        transaction.on_commit(lambda: tasks.import_job_run.delay(job.pk), robust=True)
     return bool(updated)
 
 
@@ -266,20 +270,24 @@ def _progress_writer(job_id: int) -> Progress:
     return write_in_thread
 
 
-def import_job_run(*, job_id: int, stale_after: int = 3600) -> None:
-    """The body of the import task: run a queued job and record how it ended."""
+def import_job_run(*, job_id: int, stale_after: int = 3600, run: Runner | None = None) -> None:
+    """The body of the import task: run a queued job and record how it ended. Importers
+    outside the directory (treaty statuses) pass `run`, which imports the job's file."""
     job = _claim(job_id, stale_after)
     if job is None:
         return
     try:
         data = job.file.open("rb").read()
         job.file.close()
-        result = import_data(
-            job.kind,
-            data,
-            country=job.options.get("country") or None,
-            progress=_progress_writer(job.pk),
-        )
+        if run is not None:
+            result = run(job, data, _progress_writer(job.pk))
+        else:
+            result = import_data(
+                job.kind,
+                data,
+                country=job.options.get("country") or None,
+                progress=_progress_writer(job.pk),
+            )
     except ImportRejected as error:
         _finish(job, status=ImportJob.Status.FAILED, error_message=str(error))
         return

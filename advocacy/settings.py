@@ -195,11 +195,38 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 CELERY_TIMEZONE = "UTC"
 # Beat first sends an interval task one interval after it starts, so tests shorten it.
 WORKER_HEARTBEAT_INTERVAL = env.int("WORKER_HEARTBEAT_INTERVAL", default=60)
+# Reminders: how often beat's dispatcher looks for due ones, how many it claims per
+# transaction, and after how long a queued one that was never delivered is sent again. That
+# must be longer than a worker takes to work through a busy queue, or deliveries double up
+# (harmlessly: delivery is idempotent).
+REMINDERS_DISPATCH_INTERVAL = env.int("REMINDERS_DISPATCH_INTERVAL", default=30)
+REMINDERS_DISPATCH_BATCH = env.int("REMINDERS_DISPATCH_BATCH", default=500)
+REMINDERS_REQUEUE_AFTER = env.int("REMINDERS_REQUEUE_AFTER", default=300)
 CELERY_BEAT_SCHEDULE = {
     # Every minute by default: the worker writes a heartbeat that /healthz reports.
     "worker-heartbeat": {
         "task": "advocacy.tasks.worker_heartbeat",
         "schedule": float(WORKER_HEARTBEAT_INTERVAL),
+    },
+    # Every 30 seconds by default: claim the reminders that are due and queue one delivery
+    # each. A tick that waited behind others past the next one is dropped, not run late.
+    "reminders-dispatch": {
+        "task": "campaigns.tasks.reminders_dispatch",
+        "schedule": float(REMINDERS_DISPATCH_INTERVAL),
+        "options": {"expires": REMINDERS_DISPATCH_INTERVAL},
+    },
+    # Every five minutes: turn rules over calendar events and quiet relationships into
+    # reminders, and cancel those no longer wanted.
+    "reminders-plan": {
+        "task": "campaigns.tasks.reminders_plan",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    # Every quarter of an hour: the daily digest, for each user whose local time is past 08:00.
+    "reminders-digest": {
+        "task": "campaigns.tasks.reminders_digest",
+        "schedule": 900.0,
+        "options": {"expires": 900},
     },
 }
 # A worker is reported down when its last heartbeat is older than this.

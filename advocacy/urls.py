@@ -78,6 +78,7 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path("notifications/", include("advocacy.notifications")),
     path("campaigns/", include("campaigns.urls")),
     path("directory/", include("contacts.urls")),
     path("admin/", admin.site.urls),

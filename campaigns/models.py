@@ -358,7 +358,7 @@ class CalendarEvent(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     # The zone's own name in an imported file when it is not an IANA name (an Outlook zone
     # such as "Canberra, Melbourne, Sydney"); `time_zone` then holds an IANA zone with the
-    # same offsets. See campaigns/ics.py.
+    # same offsets. See campaigns/ics/.
     time_zone_label = models.CharField(_("time zone in the source"), max_length=100, blank=True)
     all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location"), max_length=300, blank=True)

@@ -1,5 +1,5 @@
 """iCalendar import: every file of two calendar libraries' test suites, and the rules that
-real files need (see the docstring of campaigns/ics.py).
+real files need (see the docstring of campaigns/ics/__init__.py).
 
 The files are read where they are, in ../shared/realdata/ics/. A file is refused when it is
 broken (unparseable lines, unbalanced components, values that are not what their property

@@ -1,76 +1,25 @@
-"""iCalendar in and out: .ics files imported into a calendar, and the private feeds.
-
-Importing reads the whole file and writes nothing unless all of it is sound; problems are
-reported with their line and component. The rules, for what real files contain:
-
-- Text: UTF-8, with or without a byte-order mark. Lines may end in CRLF or LF; folded lines
-  are unfolded. Control characters, unbalanced BEGIN/END and lines that are not content
-  lines are refused with their line number.
-- What is read: VCALENDAR objects; components written without the VCALENDAR wrapper (some
-  programs export one event that way) are read as if wrapped. A vCard, a VALARM on its own
-  or an unknown component at the top is refused. Only VEVENTs are imported; to-dos,
-  journals, free/busy and availability are skipped.
-- Time zones of DTSTART, DTEND, EXDATE, RDATE and RECURRENCE-ID with a TZID:
-  1. an IANA name, also behind a vendor prefix ("/freeassociation.sourceforge.net/Europe/
-     Berlin"): that zone, whose IANA rules win over the file's VTIMEZONE, as in calendar
-     programs, because they are kept up to date;
-  2. a Windows name ("W. Europe Standard Time"): its IANA zone (Unicode CLDR's table);
-  3. any other name with a VTIMEZONE in the file ("Canberra, Melbourne, Sydney"): local
-     times become UTC with the offsets that VTIMEZONE gives. The event is then shown and
-     repeated in an IANA zone with the same offsets all through the event's year
-     (preferring one whose city the name mentions); a VTIMEZONE of one fixed offset becomes
-     that offset (Etc/GMT-11 for UTC+11); failing both, the fixed offset the event starts
-     with, or UTC. The file's name is kept in `time_zone_label` and shown beside the time;
-  4. any other name without a VTIMEZONE: an error, since its offset cannot be known.
-  Times without a zone ("floating") and all-day dates are read in the calendar's
-  X-WR-TIMEZONE when that is an IANA name, else in the zone the importer chose (the
-  uploader's own; --time-zone for the command). UTC times repeat in UTC; a single UTC
-  event is shown in X-WR-TIMEZONE when the file names one.
-- All-day events (VALUE=DATE): start at local midnight, end exclusive, as in the file.
-  Without DTEND: DURATION when given, else one day (all-day) or a moment (timed).
-- Recurrence: RRULE (UNTIL is stored in the event's local time, since occurrences are
-  expanded on wall-clock time, and turned back into UTC in feeds), EXDATE and RDATE (the
-  start of an RDATE period; its length is not kept). RSCALE=GREGORIAN is plain RRULE; other
-  calendars (RFC 7529) and EXRULE cannot be repeated here: the first occurrence is imported
-  with a note.
-- Identity: UID, so re-importing updates instead of duplicating. A RECURRENCE-ID override is
-  stored as its own event with the UID "<UID>#<recurrence id>", and that occurrence is
-  removed from the series (an EXDATE on it), so it shows once, as changed. A cancelled event
-  (STATUS:CANCELLED) is not imported and is removed if an earlier import brought it; a
-  cancelled override just removes the occurrence. Events without a UID get one made from
-  their start and summary. When a UID appears twice, the higher SEQUENCE, then the later
-  one, wins. Re-importing leaves events alone that the file no longer holds.
-- Only what the file says is updated: title, description, times and zone, all-day,
-  location, online link and recurrence. Kind, campaign, country and the rest, set in the app,
-  are kept.
-"""
+"""Reading an .ics file into events, and saving them by UID (rules in __init__.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import re
 import warnings
 import zoneinfo
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import icalendar
 from dateutil.rrule import rrulestr
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar.prop import vRecur
-from icalendar.timezone import tzp
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from campaigns.models import Calendar, CalendarEvent, CalendarFeed, Campaign
+from campaigns.ics.zones import Problem, Zone, Zones, iana_name
+from campaigns.models import Calendar, CalendarEvent
 from campaigns.recurrence import validate_rrule
 
 UTC = dt.UTC
@@ -94,17 +43,6 @@ IMPORTED_FIELDS = (
 )
 # Components a VCALENDAR may hold; any of them may also stand at the top of a file.
 CALENDAR_COMPONENTS = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"}
-REGIONS = (
-    "Africa/",
-    "America/",
-    "Antarctica/",
-    "Asia/",
-    "Atlantic/",
-    "Australia/",
-    "Europe/",
-    "Indian/",
-    "Pacific/",
-)
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 NAME = re.compile(r"^[A-Za-z0-9-]+")
 
@@ -163,142 +101,6 @@ class ParsedEvent:
     # For a RECURRENCE-ID override: the series' UID and the occurrence it replaces.
     master_uid: str = ""
     replaces: str = ""
-
-
-class Problem(Exception):
-    """One thing wrong with one component; the message says what, for the person importing."""
-
-
-# Time zones
-
-
-@dataclass(frozen=True)
-class Zone:
-    name: str  # IANA: shown, and used to expand recurrences
-    label: str = ""  # the file's own TZID when it is not an IANA name
-    tzinfo: dt.tzinfo | None = None  # the file's VTIMEZONE, to turn its local times into UTC
-
-    def to_utc(self, local: dt.datetime) -> dt.datetime:
-        # fold=0, as campaigns.recurrence does: a time in a gap moves forward by the gap.
-        tzinfo = self.tzinfo or zoneinfo.ZoneInfo(self.name)
-        return local.replace(tzinfo=tzinfo, fold=0).astimezone(UTC)
-
-    def expansion_to_utc(self, local: dt.datetime) -> dt.datetime:
-        """In the zone occurrences are expanded in, so exceptions match them exactly."""
-        return local.replace(tzinfo=zoneinfo.ZoneInfo(self.name), fold=0).astimezone(UTC)
-
-
-@functools.cache
-def _iana_names() -> dict[str, str]:
-    names = zoneinfo.available_timezones()
-    return {name.lower(): name for name in names if not name.startswith(("posix/", "right/"))}
-
-
-def iana_name(tzid: str) -> str | None:
-    """The IANA zone a TZID names, directly, behind a vendor prefix, or as a Windows name."""
-    cleaned = tzid.strip().strip('"').strip("/")
-    names = _iana_names()
-    parts = cleaned.split("/")
-    for first in range(len(parts)):
-        found = names.get("/".join(parts[first:]).lower())
-        if found:
-            return found
-    windows = WINDOWS_TO_OLSON.get(cleaned)
-    return names.get(windows.lower()) if windows else None
-
-
-def fixed_offset_zone(offset: dt.timedelta) -> str | None:
-    """The Etc/GMT zone of a whole-hour offset (POSIX signs: Etc/GMT-11 is UTC+11)."""
-    hours, rest = divmod(int(offset.total_seconds()), 3600)
-    if rest or not -12 <= hours <= 14:
-        return None
-    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
-
-
-# How much of a year a zone's offsets must share with a VTIMEZONE's to stand in for it: a
-# few weeks' difference is an old rule for when summer time starts, not another place.
-NEAR_MATCH = 0.9
-
-
-def equivalent_zone(tzinfo: dt.tzinfo, year: int, label: str) -> str | None:
-    """An IANA zone with the tzinfo's offsets through the year (sampled every other day at
-    noon UTC): an exact match, else the closest above NEAR_MATCH. Ties go to a zone whose
-    region or city the label names, then to the first by name."""
-    start = dt.datetime(min(max(year, 1900), 2100), 1, 1, 12, tzinfo=UTC)
-    samples = [start + dt.timedelta(days=day) for day in range(0, 365, 2)]
-    wanted = [sample.astimezone(tzinfo).utcoffset() for sample in samples]
-    if len(set(wanted)) == 1 and (fixed := fixed_offset_zone(wanted[0])):
-        return fixed
-    monthly = range(7, len(samples), 15)
-    scored = []
-    for name in sorted(_iana_names().values()):
-        if not name.startswith(REGIONS):
-            continue
-        zone = zoneinfo.ZoneInfo(name)
-        rough = sum(samples[i].astimezone(zone).utcoffset() == wanted[i] for i in monthly)
-        if rough < len(monthly) - 2:
-            continue
-        score = sum(
-            s.astimezone(zone).utcoffset() == w for s, w in zip(samples, wanted, strict=True)
-        )
-        if score >= NEAR_MATCH * len(samples):
-            scored.append((score, name))
-    if not scored:
-        return None
-    best = max(score for score, _ in scored)
-    names = [name for score, name in scored if score == best]
-    text = " ".join(re.split(r"[^a-z]+", label.lower()))
-    for name in names:
-        if name.rsplit("/", 1)[-1].replace("_", " ").lower() in text:
-            return name
-    for name in names:
-        if name.split("/", 1)[0].lower() in text:
-            return name
-    return names[0]
-
-
-class Zones:
-    """Resolves the TZIDs of one file, following the rules in this module's docstring."""
-
-    def __init__(self, vtimezones: dict[str, icalendar.Component], floating: str):
-        self.vtimezones = vtimezones
-        self.floating = Zone(floating)
-        self._cache: dict[tuple[str, int], Zone] = {}
-
-    def get(self, tzid: str, local: dt.datetime) -> Zone:
-        key = (tzid, local.year)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(tzid, local.year)
-        zone = self._cache[key]
-        if zone.name:
-            return zone
-        # No IANA zone keeps these offsets: show the event in the offset it starts with.
-        offset = local - zone.to_utc(local).replace(tzinfo=None)
-        return Zone(fixed_offset_zone(offset) or "UTC", label=zone.label, tzinfo=zone.tzinfo)
-
-    def _resolve(self, tzid: str, year: int) -> Zone:
-        name = iana_name(tzid)
-        if name:
-            return Zone(name)
-        component = self.vtimezones.get(tzid)
-        if component is None:
-            raise Problem(
-                _(
-                    "the time zone “%(tzid)s” is neither a known zone nor defined by a "
-                    "VTIMEZONE in the file"
-                )
-                % {"tzid": tzid}
-            )
-        try:
-            # Not cached by icalendar, so two files that use one name differently never mix.
-            tzinfo = tzp.create_timezone(component)
-            dt.datetime(min(max(year, 1900), 2100), 6, 1, tzinfo=UTC).astimezone(tzinfo)
-        except Exception as error:
-            raise Problem(
-                _("its time zone “%(tzid)s” cannot be read: %(error)s")
-                % {"tzid": tzid, "error": error}
-            ) from error
-        return Zone(equivalent_zone(tzinfo, year, tzid) or "", label=tzid[:100], tzinfo=tzinfo)
 
 
 @dataclass
@@ -877,132 +679,3 @@ def import_file(
     if result.ok:
         save(calendar=calendar, events=events, result=result, kind=kind)
     return result
-
-
-# Feeds
-
-FeedSource = Callable[[], Iterable[icalendar.Component]]
-
-
-def _host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def _utc_until(rule: str, tz: zoneinfo.ZoneInfo, all_day: bool) -> str:
-    """RFC 5545 wants UNTIL in UTC when DTSTART has a zone; we keep it in local time."""
-    if all_day or "UNTIL=" not in rule.upper():
-        return rule
-    recur = vRecur.from_ical(rule)
-    until = recur["UNTIL"][0]
-    if isinstance(until, dt.datetime) and until.tzinfo is None:
-        recur["UNTIL"] = [until.replace(tzinfo=tz, fold=0).astimezone(UTC)]
-    elif not isinstance(until, dt.datetime):
-        end_of_day = dt.datetime.combine(until, dt.time(23, 59, 59), tzinfo=tz)
-        recur["UNTIL"] = [end_of_day.astimezone(UTC)]
-    return recur.to_ical().decode()
-
-
-def _local_value(instant: dt.datetime, tz: zoneinfo.ZoneInfo, all_day: bool):
-    local = instant.astimezone(tz)
-    return local.date() if all_day else local
-
-
-def event_component(event: CalendarEvent) -> icalendar.Event:
-    """One calendar event as a VEVENT, in its own zone, with its recurrence."""
-    tz = zoneinfo.ZoneInfo(event.time_zone) if event.time_zone in _iana_set() else UTC
-    component = icalendar.Event()
-    component.add("UID", f"event-{event.pk}@{_host()}")
-    component.add("DTSTAMP", event.updated_at or timezone.now())
-    component.add("LAST-MODIFIED", event.updated_at or timezone.now())
-    component.add("SUMMARY", event.title)
-    component.add("DTSTART", _local_value(event.start, tz, event.all_day))
-    if event.end:
-        component.add("DTEND", _local_value(event.end, tz, event.all_day))
-    page = settings.SITE_URL + event.get_absolute_url()
-    component.add("DESCRIPTION", f"{event.description}\n\n{page}".strip())
-    if event.location:
-        component.add("LOCATION", event.location)
-    component.add("URL", event.online_url or page)
-    component.add("CATEGORIES", [str(event.get_kind_display())])
-    if event.rrule:
-        rule = _utc_until(event.rrule, tz, event.all_day)
-        component.add("RRULE", vRecur.from_ical(rule))
-    for name, values in (("EXDATE", event.exdates), ("RDATE", event.rdates)):
-        if values:
-            instants = [dt.datetime.fromisoformat(value) for value in values]
-            component.add(name, [_local_value(i, tz, event.all_day) for i in instants])
-    return component
-
-
-@functools.cache
-def _iana_set() -> frozenset[str]:
-    return frozenset(_iana_names().values())
-
-
-def calendar_build(*, name: str, sources: Iterable[FeedSource]) -> bytes:
-    """An iCalendar document from several sources of components (events, later meetings and
-    follow-ups), with a VTIMEZONE for every zone the components use."""
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", "-//Advocacy//Calendar feed//EN")
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("X-WR-CALNAME", name)
-    calendar.add("NAME", name)
-    calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", "PT1H")
-    first = timezone.now().date() - dt.timedelta(days=366)
-    for source in sources:
-        for component in source():
-            calendar.add_component(component)
-            start = component.get("DTSTART")
-            if start is not None and isinstance(start.dt, dt.datetime):
-                first = min(first, start.dt.date())
-    # The VTIMEZONEs cover every event's first occurrence and the next ten years.
-    calendar.add_missing_timezones(
-        first_date=first, last_date=dt.date(timezone.now().year + 10, 12, 31)
-    )
-    return calendar.to_ical()
-
-
-# How far back a feed reaches for events that do not repeat; calendar programs keep what
-# they have already downloaded.
-FEED_PAST = dt.timedelta(days=366)
-FEED_FUTURE = dt.timedelta(days=366 * 20)
-
-
-def event_source(events) -> FeedSource:
-    """A feed source from a queryset of calendar events (only recent and future ones)."""
-
-    def components() -> Iterable[icalendar.Component]:
-        now = timezone.now()
-        window = events.in_window(now - FEED_PAST, now + FEED_FUTURE)
-        for event in window.order_by("start", "pk"):
-            yield event_component(event)
-
-    return components
-
-
-def feed_sources(feed: CalendarFeed) -> list[FeedSource]:
-    """What a feed holds: the campaign's events, or everything its owner can see.
-
-    Other apps add their own sources here (meetings, follow-ups), one line each.
-    """
-    events = CalendarEvent.objects.visible_to(feed.owner)
-    if feed.campaign_id:
-        return [event_source(events.filter(campaign_id=feed.campaign_id))]
-    return [event_source(events)]
-
-
-def feed_name(feed: CalendarFeed) -> str:
-    if feed.campaign_id:
-        return feed.campaign.name
-    return _("Advocacy: %(name)s") % {"name": feed.owner.display_name}
-
-
-def feed_is_readable(feed: CalendarFeed) -> bool:
-    """A feed stops when its owner leaves or can no longer see its campaign."""
-    if not feed.owner.is_active or feed.revoked_at is not None:
-        return False
-    if feed.campaign_id is None:
-        return True
-    return Campaign.objects.visible_to(feed.owner).filter(Q(pk=feed.campaign_id)).exists()

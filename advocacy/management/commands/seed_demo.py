@@ -14,6 +14,7 @@ class Command(BaseCommand):
         # dependency order, so the core never imports the apps built on it.
         from campaigns.calendar_demo import seed_calendar
         from campaigns.demo import seed_campaigns
+        from campaigns.reminders_demo import seed_reminders
         from contacts.demo import seed_contacts
 
         with transaction.atomic():
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             seed_campaigns()
             seed_contacts()
             seed_calendar()
+            seed_reminders()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user, organisation, role in logins:

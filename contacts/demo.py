@@ -542,15 +542,6 @@ def _by_demo_key(owner: str, prefix: str) -> dict[str, int]:
     return dict(rows)
 
 
-def _institution(key: str, known: dict[str, int], **fields) -> Institution:
-    """The demo institution with this key, made on first run."""
-    if key in known:
-        return Institution.objects.get(pk=known[key])
-    institution = Institution.objects.create(**fields)
-    Identifier.objects.create(institution=institution, scheme=SCHEME, value=key)
-    return institution
-
-
 @dataclass
 class Built:
     """What one country's run made or found, by demo key."""
@@ -559,15 +550,33 @@ class Built:
     areas: dict[str, Area] = field(default_factory=dict)
 
 
+def _bulk_create_with_keys(rows: dict[str, Institution | Area], owner: str) -> None:
+    """Insert new rows (parents before children) and their demo identifiers."""
+    pending = list(rows.items())
+    while pending:
+        # A row whose parent has no id yet waits for the next round.
+        ready = [(k, r) for k, r in pending if getattr(r, "parent", None) is None or r.parent.pk]
+        type(ready[0][1]).objects.bulk_create([row for _key, row in ready])
+        Identifier.objects.bulk_create(
+            Identifier(scheme=SCHEME, value=key, **{owner: row}) for key, row in ready
+        )
+        pending = [(k, r) for k, r in pending if r.pk is None]
+
+
 def _seed_institutions(spec: CountrySpec, country: Country, tags: dict[str, Tag]) -> Built:
     code = spec.code
     known = _by_demo_key("institution", f"{code}/")
-    built = Built()
+    existing = Institution.objects.in_bulk(known.values())
+    built, new = Built(), {}
 
     def make(key: str, **fields) -> Institution:
-        fields.setdefault("country", country)
-        built.institutions[key] = _institution(f"{code}/{key}", known, **fields)
-        return built.institutions[key]
+        full_key = f"{code}/{key}"
+        if full_key in known:
+            institution = existing[known[full_key]]
+        else:
+            institution = new[full_key] = Institution(country=country, **fields)
+        built.institutions[key] = institution
+        return institution
 
     government = make("government", name=spec.government, kind=Institution.Kind.GOVERNMENT)
     mfa = make("mfa", name=spec.foreign_ministry, kind=Institution.Kind.MINISTRY, parent=government)
@@ -592,17 +601,21 @@ def _seed_institutions(spec: CountrySpec, country: Country, tags: dict[str, Tag]
             kind=Institution.Kind.MISSION,
             city=city,
         )
+    if new:
+        _bulk_create_with_keys(new, "institution")
     if not known:
         _institution_extras(spec, built, tags)
-    areas = _by_demo_key("area", f"{code}/area/")
+    areas, new_areas = _by_demo_key("area", f"{code}/area/"), {}
     for name in spec.areas:
         key = f"{code}/area/{slugify(name)}"
         if key in areas:
             built.areas[name] = Area(pk=areas[key], name=name, country=country)
-            continue
-        area = Area.objects.create(name=name, kind="constituency", country=country)
-        Identifier.objects.create(area=area, scheme=SCHEME, value=key)
-        built.areas[name] = area
+        else:
+            built.areas[name] = new_areas[key] = Area(
+                name=name, kind="constituency", country=country
+            )
+    if new_areas:
+        _bulk_create_with_keys(new_areas, "area")
     return built
 
 
@@ -923,7 +936,7 @@ def _author(organisation: Organisation) -> User | None:
 
 
 def _seed_stances() -> None:
-    """A year of assessments for about a third of each country's MPs and its officials."""
+    """A year of assessments for about a quarter of each country's MPs and most officials."""
     campaigns = Campaign.objects.filter(name__in=[c[1] for c in CAMPAIGNS]).select_related(
         "organisation"
     )
@@ -946,7 +959,7 @@ def _seed_stances() -> None:
                 # One generator per person and campaign: who is chosen, and their history,
                 # never depend on what an earlier run already made.
                 rng = random.Random(f"demo-stance-{campaign.name}-{key}")
-                chosen = rng.random() < (0.9 if "/mp/" not in key else 0.35)
+                chosen = rng.random() < (0.6 if "/mp/" not in key else 0.25)
                 if not chosen or person_id in done or "/aide/" in key:
                     continue
                 new += _history(campaign, organisation, author, person_id, rng, now, stances)

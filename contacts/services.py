@@ -415,38 +415,40 @@ def _repoint(model: type[models.Model], field_name: str, keep: Person, duplicate
 
 
 def _links_to_person() -> Iterator[tuple[type[models.Model], str, str]]:
-    """Every (model, field, relation name) that points at a person, found from the models so
-    that relations added later (meeting attendees, letter targets) are merged too."""
-    for relation in Person._meta.related_objects:
-        if relation.many_to_many:
-            through = relation.through
-            for field in through._meta.fields:
-                if field.is_relation and field.related_model is Person:
-                    yield through, field.name, relation.get_accessor_name() or field.name
-        else:
-            yield relation.related_model, relation.field.name, relation.get_accessor_name()
+    """Every (model, foreign key, label) that points at a person, found from the models so
+    that relations added later (meeting attendees, letter targets) are merged too.
+
+    Hidden relations count: the rows behind many-to-many fields (a person's tags, a meeting's
+    attendees) are foreign keys of their through tables, and so are relations named "+".
+    """
+    for relation in Person._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete and not relation.many_to_many:
+            model = relation.related_model
+            yield model, relation.field.name, _link_label(model, relation.field.name)
 
 
 def person_link_counts(person_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
     """For each person, how many rows of each kind point at them: what a merge moves."""
     counts: dict[int, list[tuple[str, int]]] = {pk: [] for pk in person_ids}
-    links = [*_links_to_person(), (Person.tags.through, "person", "tags")]
-    for model, field_name, accessor in links:
+    for model, field_name, label in _links_to_person():
         rows = (
             model._base_manager.filter(**{f"{field_name}__in": person_ids})
             .values_list(field_name)
             .annotate(n=models.Count("pk"))
             .order_by()
         )
-        label = _link_label(model, field_name, accessor)
         for person_id, n in rows:
             counts[person_id].append((label, n))
     return counts
 
 
-def _link_label(model: type[models.Model], field_name: str, accessor: str) -> str:
-    if accessor == "tags":
-        return str(Tag._meta.verbose_name_plural)
+def _link_label(model: type[models.Model], field_name: str) -> str:
+    if model._meta.auto_created:
+        # A many-to-many's through table: name it after what it links to (tags).
+        other = next(
+            f for f in model._meta.fields if f.is_relation and f.related_model is not Person
+        )
+        return str(other.related_model._meta.verbose_name_plural)
     label = str(model._meta.verbose_name_plural)
     if field_name != "person":
         label += f" ({model._meta.get_field(field_name).verbose_name})"
@@ -480,12 +482,10 @@ def person_merge(
         Q(person=keep, to_person=duplicate) | Q(person=duplicate, to_person=keep)
     ).update(to_person=None)
     moved = {}
-    for model, field_name, accessor in _links_to_person():
+    for model, field_name, label in _links_to_person():
         count = _repoint(model, field_name, keep, duplicate)
         if count:
-            moved[accessor] = count
-    for field in Person._meta.many_to_many:
-        getattr(keep, field.name).add(*getattr(duplicate, field.name).all())
+            moved[label] = moved.get(label, 0) + count
     for name, value in values.items():
         if name in MERGE_FIELDS:
             setattr(keep, name, value)

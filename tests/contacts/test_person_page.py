@@ -169,10 +169,8 @@ def test_the_stance_chart_has_a_text_alternative(campaigner_client, organisation
     html = campaigner_client.get(_url(person)).content.decode()
 
     chart = html.split('<svg class="stance-chart"')[1].split("</svg>")[0]
-    assert (
-        f'aria-labelledby="stance-chart-{campaign.pk}-title stance-chart-{campaign.pk}-desc"'
-        in chart
-    )
+    assert f'aria-labelledby="stance-chart-{campaign.pk}-title"' in chart
+    assert f'aria-describedby="stance-chart-{campaign.pk}-desc"' in chart
     assert "<title" in chart and "From Opposed on" in chart and "to Supportive on" in chart
     assert chart.count('<circle class="chart-point') == 3
     table = html.split("History as a table")[1].split("</table>")[0]

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -31,6 +31,7 @@ from contacts.models import (
     Institution,
     Person,
     Position,
+    Stance,
     StanceAssessment,
     Tag,
 )
@@ -95,7 +96,7 @@ def _stance_context(request: HttpRequest, person: Person, organisations) -> dict
         )
     # Campaigns with a stance first, then those still to assess.
     rows.sort(key=lambda row: row["current"] is None)
-    return {"stance_rows": rows, "assessments": assessments, "stances": forms.Stance.choices}
+    return {"stance_rows": rows, "assessments": assessments, "stances": Stance.choices}
 
 
 def _timeline(positions, assessments) -> list[services.TimelineEntry]:
@@ -653,7 +654,7 @@ def tag_update(request: HttpRequest, pk: int) -> HttpResponse:
 def lookup(request: HttpRequest, kind: str) -> HttpResponse:
     """The options matching a lookup's search box, for htmx to put into its select."""
     if kind not in forms.LOOKUP_QUERYSETS:
-        raise PermissionDenied
+        raise Http404
     text = next((v for k, v in request.GET.items() if k == "q" or k.endswith("__q")), "")
     widget = forms.LookupSelect(kind)
     widget.queryset = forms.LOOKUP_QUERYSETS[kind]()

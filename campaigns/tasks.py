@@ -63,3 +63,11 @@ def treaty_import_run(job_id: int) -> None:
     from campaigns import treaty_import
 
     treaty_import.import_job_run(job_id=job_id, stale_after=IMPORT_TIME_LIMIT)
+
+
+# Calendar uploads (.ics) run on the same mechanism; a calendar file is small.
+@shared_task(soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT)
+def calendar_import_run(job_id: int) -> None:
+    from campaigns.ics import jobs
+
+    jobs.import_job_run(job_id=job_id, stale_after=IMPORT_TIME_LIMIT)

@@ -7,6 +7,7 @@ import hashlib
 import re
 import warnings
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import icalendar
@@ -24,6 +25,8 @@ from campaigns.recurrence import validate_rrule
 
 UTC = dt.UTC
 MAX_BYTES = 10 * 1024 * 1024
+BATCH = 500
+Progress = Callable[[int, int], None]
 # How many problems a result keeps word for word; the rest are only counted.
 MAX_MESSAGES = 100
 # What an import owns on an event; the rest is the app's and survives re-imports.
@@ -633,9 +636,16 @@ def _instants(component, name: str, fields: dict, zones: Zones, zone: Zone, star
 
 @transaction.atomic
 def save(
-    *, calendar: Calendar, events: list[ParsedEvent], result: IcsResult, kind: str = ""
+    *,
+    calendar: Calendar,
+    events: list[ParsedEvent],
+    result: IcsResult,
+    kind: str = "",
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> IcsResult:
-    """Create or update the calendar's events by UID; count what changed."""
+    """Create or update the calendar's events by UID; count what changed (a dry run only
+    counts, for the preview)."""
     Calendar.objects.select_for_update().filter(pk=calendar.pk).first()  # one import at a time
     existing = {event.source_uid: event for event in calendar.events.exclude(source_uid="")}
     now = timezone.now()
@@ -665,17 +675,40 @@ def save(
             result.updated += 1
         else:
             result.unchanged += 1
+    if dry_run:
+        return result
     CalendarEvent.objects.filter(pk__in=to_delete).delete()
-    CalendarEvent.objects.bulk_create(to_create, batch_size=500)
-    CalendarEvent.objects.bulk_update(to_update, [*IMPORTED_FIELDS, "updated_at"], batch_size=500)
+    writes = [(True, event) for event in to_create] + [(False, event) for event in to_update]
+    # A batch at a time, so the upload page can show progress on a big file.
+    for start in range(0, len(writes), BATCH):
+        batch = writes[start : start + BATCH]
+        CalendarEvent.objects.bulk_create([event for is_new, event in batch if is_new])
+        CalendarEvent.objects.bulk_update(
+            [event for is_new, event in batch if not is_new], [*IMPORTED_FIELDS, "updated_at"]
+        )
+        if progress:
+            progress(start + len(batch), len(writes))
     return result
 
 
 def import_file(
-    *, calendar: Calendar, data: bytes, default_time_zone: str = "UTC", kind: str = ""
+    *,
+    calendar: Calendar,
+    data: bytes,
+    default_time_zone: str = "UTC",
+    kind: str = "",
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> IcsResult:
     """Parse and, if the whole file is sound, save. Never raises for a bad file."""
     events, result = parse(data, default_time_zone=default_time_zone)
     if result.ok:
-        save(calendar=calendar, events=events, result=result, kind=kind)
+        save(
+            calendar=calendar,
+            events=events,
+            result=result,
+            kind=kind,
+            dry_run=dry_run,
+            progress=progress,
+        )
     return result

@@ -10,11 +10,9 @@ import calendar as calendar_module
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,12 +26,12 @@ from django.views.decorators.http import require_POST
 from advocacy.models import ImportJob
 from campaigns import calendar_forms as forms
 from campaigns import ics
+from campaigns.ics import jobs as ics_jobs
 from campaigns.models import Calendar, CalendarEvent, CalendarFeed
 from campaigns.recurrence import Occurrence, event_occurrences
 
 UTC = dt.UTC
 AGENDA_DAYS = 56
-IMPORT_KIND = "campaigns.ics"
 
 
 # Showing times
@@ -397,46 +395,53 @@ def calendar_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload an .ics file into a calendar. Files are small, so the import runs at once;
-    each upload is kept as an ImportJob row with its outcome, listed on this page."""
+    """Upload an .ics file into a calendar: a preview first, then the import runs as a
+    background job (the directory's mechanism) whose page shows its progress."""
     calendar = _get_calendar_for_user(request, pk, edit=True)
     form = forms.IcsUploadForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = ics.import_file(
+        job, result = ics_jobs.import_job_create(
             calendar=calendar,
-            data=data,
-            default_time_zone=form.cleaned_data["time_zone"],
+            data=upload.read(),
+            file_name=upload.name,
+            time_zone=form.cleaned_data["time_zone"],
             kind=form.cleaned_data["kind"],
+            created_by=request.user,
         )
-        _record_import(request, calendar, upload.name, data, result)
-        if result.ok:
-            messages.success(request, result.line())
-    jobs = ImportJob.objects.filter(kind=IMPORT_KIND, options__calendar=calendar.pk)[:10]
+        if job is not None:
+            return redirect("campaigns:calendar_import_job", pk=calendar.pk, job_pk=job.pk)
+    jobs = ImportJob.objects.filter(kind=ics_jobs.KIND, options__calendar=calendar.pk)[:10]
     context = {"calendar": calendar, "form": form, "result": result, "jobs": jobs}
     return render(request, "campaigns/calendar/calendar_import.html", context)
 
 
-def _record_import(request, calendar: Calendar, name: str, data: bytes, result) -> None:
-    now = timezone.now()
-    job = ImportJob(
-        kind=IMPORT_KIND,
-        status=ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED,
-        file_name=name[:255],
-        options={"calendar": calendar.pk},
-        counts=result.as_dict(),
-        total=result.found,
-        progress=result.found,
-        error_message="\n".join(result.errors),
-        organisation=calendar.organisation,
-        created_by=request.user,
-        started_at=now,
-        finished_at=now,
-    )
-    job.file.save(Path(name).name or "calendar.ics", ContentFile(data), save=False)
-    job.save()
+def _get_import_job(request: HttpRequest, pk: int, job_pk: int) -> tuple[Calendar, ImportJob]:
+    calendar = _get_calendar_for_user(request, pk, edit=True)
+    jobs = ImportJob.objects.filter(kind=ics_jobs.KIND, options__calendar=calendar.pk)
+    return calendar, get_object_or_404(jobs, pk=job_pk)
+
+
+@login_required
+def calendar_import_job(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """A job's preview, progress or outcome; for htmx, only the progress region, which
+    polls itself every second while the job runs."""
+    calendar, job = _get_import_job(request, pk, job_pk)
+    template = "campaigns/calendar/import_job.html"
+    if request.htmx:
+        template += "#import-progress"
+    context = {"calendar": calendar, "job": job, "preview": job.preview, "counts": job.counts}
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def calendar_import_confirm(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    calendar, job = _get_import_job(request, pk, job_pk)
+    if ics_jobs.import_job_queue(job=job):
+        messages.success(request, _("The import has started."))
+    return redirect("campaigns:calendar_import_job", pk=calendar.pk, job_pk=job.pk)
 
 
 # Feeds
@@ -494,6 +499,16 @@ urlpatterns: list[URLPattern] = [
     path("calendar/calendars/<int:pk>/", calendar_detail, name="calendar_detail"),
     path("calendar/calendars/<int:pk>/edit/", calendar_update, name="calendar_update"),
     path("calendar/calendars/<int:pk>/import/", calendar_import, name="calendar_import"),
+    path(
+        "calendar/calendars/<int:pk>/import/<int:job_pk>/",
+        calendar_import_job,
+        name="calendar_import_job",
+    ),
+    path(
+        "calendar/calendars/<int:pk>/import/<int:job_pk>/confirm/",
+        calendar_import_confirm,
+        name="calendar_import_confirm",
+    ),
     path("calendar/feeds/", feed_list, name="feed_list"),
     path("calendar/feeds/<int:pk>/revoke/", feed_revoke, name="feed_revoke"),
     path("calendar/feed/<str:token>.ics", feed, name="feed"),

@@ -413,34 +413,76 @@ def upload(client, calendar, path: Path):
     )
 
 
-def test_uploading_an_ics_file_imports_it_and_keeps_a_record(
-    client, coordinator, calendar, settings, tmp_path
+def test_an_upload_is_previewed_then_imported_by_the_background_job(
+    client, coordinator, calendar, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(coordinator)
     path = ICS / "icalendar-tests/calendars/rfc_7265_appendix_example_2_ical.ics"
     response = upload(client, calendar, path)
-    assert "created 2, updated 0, unchanged 0, errors 0" in text_of(response)
+    job = ImportJob.objects.get(kind="campaigns.ics")
+    job_url = reverse("campaigns:calendar_import_job", args=[calendar.pk, job.pk])
+    assert response.url == job_url
+    assert "2 events in the file: 2 new, 0 to update, 0 unchanged." in text_of(client.get(job_url))
+    assert not calendar.events.exists()  # nothing yet: the preview only counted
+
+    confirm = reverse("campaigns:calendar_import_confirm", args=[calendar.pk, job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm)  # tasks run in-process in tests
+    job.refresh_from_db()
+    assert (job.status, job.counts["created"], job.percent) == ("done", 2, 100)
     assert set(calendar.events.values_list("kind", flat=True)) == {"sitting"}
-    response = upload(client, calendar, path)
-    assert "Created 0, updated 0, unchanged 2, errors 0" in text_of(response)
-    jobs = ImportJob.objects.filter(kind="campaigns.ics")
-    assert jobs.count() == 2
-    job = jobs.first()
-    assert (job.status, job.counts["unchanged"], job.created_by) == ("done", 2, coordinator)
+    progress = client.get(job_url, headers={"HX-Request": "true"}).content.decode()
+    assert progress.lstrip().startswith('<section id="import-progress"')
+    assert "created 2, updated 0, unchanged 0, errors 0" in progress
+
+    upload(client, calendar, path)
+    again = ImportJob.objects.filter(kind="campaigns.ics").exclude(pk=job.pk).get()
+    assert (again.preview["created"], again.preview["unchanged"]) == (0, 2)
 
 
-def test_uploading_a_broken_file_says_why_and_imports_nothing(
+def test_a_confirmed_job_runs_once(
+    client, coordinator, calendar, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(coordinator)
+    upload(client, calendar, ICS / "icalendar-tests/calendars/example.ics")
+    job = ImportJob.objects.get()
+    confirm = reverse("campaigns:calendar_import_confirm", args=[calendar.pk, job.pk])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(confirm)
+        client.post(confirm)
+    assert len(callbacks) == 1
+    assert calendar.events.count() == 3
+
+
+def test_uploading_a_broken_file_says_why_and_keeps_nothing(
     client, coordinator, calendar, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(coordinator)
     response = upload(client, calendar, ICS / "icalendar-tests/calendars/broken_ical.ics")
     text = text_of(response)
-    assert "Nothing was imported" in text
+    assert "This file cannot be imported" in text
     assert "DTSTART;;VALUE=DATE-TIME" in text
     assert not calendar.events.exists()
-    assert ImportJob.objects.get().status == "failed"
+    assert not ImportJob.objects.exists()
+
+
+def test_import_jobs_are_only_for_the_calendars_editors(
+    client, coordinator, viewer, calendar, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(coordinator)
+    upload(client, calendar, ICS / "icalendar-tests/calendars/example.ics")
+    job = ImportJob.objects.get()
+    client.force_login(viewer)
+    url = reverse("campaigns:calendar_import_job", args=[calendar.pk, job.pk])
+    assert client.get(url).status_code == 404
+    confirm = reverse("campaigns:calendar_import_confirm", args=[calendar.pk, job.pk])
+    assert client.post(confirm).status_code == 404
+    job.refresh_from_db()
+    assert job.status == "ready"
 
 
 def test_calendar_list_counts_events_and_offers_import_to_editors(

@@ -8,12 +8,14 @@ turned into UTC. All-day events recur on dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
 
 UTC = dt.UTC
+UTC_ZONE = zoneinfo.ZoneInfo("UTC")
 
 # A recurrence without an end would expand forever; nothing we show or plan looks further.
 MAX_OCCURRENCES = 5000
@@ -46,12 +48,24 @@ def validate_rrule(rule: str) -> None:
     """Raise ValueError with the parser's reason when the RRULE cannot be used."""
     if not rule:
         return
-    rrulestr(_rrule_line(rule), dtstart=dt.datetime(2000, 1, 1), forceset=True)
+    rrulestr(_rrule_line(rule, UTC_ZONE), dtstart=dt.datetime(2000, 1, 1), forceset=True)
 
 
-def _rrule_line(rule: str) -> str:
+def _rrule_line(rule: str, tz: zoneinfo.ZoneInfo | None = None) -> str:
     rule = rule.strip()
+    if tz is not None:
+        rule = UNTIL_UTC.sub(lambda match: _until_local(match, tz), rule)
     return rule if rule.upper().startswith("RRULE:") else f"RRULE:{rule}"
+
+
+# RFC 5545 lets UNTIL be a UTC instant ("...Z"); we expand on naive local time, so such an
+# UNTIL becomes the same instant on the event's local clock.
+UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def _until_local(match: re.Match, tz: zoneinfo.ZoneInfo) -> str:
+    instant = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    return f"UNTIL={instant.astimezone(tz):%Y%m%dT%H%M%S}"
 
 
 def _local_naive(value: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -99,7 +113,7 @@ def occurrences(
     skipped = _parse_instants(exdates or [])
     starts: list[dt.datetime] = []
     if rrule:
-        rule_set = rrulestr(_rrule_line(rrule), dtstart=local_start, forceset=True)
+        rule_set = rrulestr(_rrule_line(rrule, tz), dtstart=local_start, forceset=True)
         # Look back by the duration so an occurrence that began before the window but is
         # still going on inside it is included.
         reach_back = duration or dt.timedelta(days=1 if all_day else 0)

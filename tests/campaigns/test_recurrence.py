@@ -139,3 +139,11 @@ def test_unbounded_rule_stays_within_window():
 def test_invalid_rules_are_refused(rule):
     with pytest.raises(ValueError):
         validate_rrule(rule)
+
+
+def test_until_given_in_utc_is_honoured():
+    # Weekly at 09:00 Geneva until 2026-05-19 07:00Z (09:00 local): three occurrences.
+    start = local("Europe/Zurich", 2026, 5, 5, 9, 0)
+    validate_rrule("FREQ=WEEKLY;UNTIL=20260519T070000Z")
+    found = expand("Europe/Zurich", start, rrule="FREQ=WEEKLY;UNTIL=20260519T070000Z")
+    assert [o.local_start.day for o in found] == [5, 12, 19]

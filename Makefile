@@ -39,7 +39,7 @@ format: venv
 
 # Refresh the translation catalogues after changing strings, then translate and compile.
 messages: venv
-	DEBUG=1 $(PY) manage.py makemessages -l fr -l es -l ar --no-obsolete --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py makemessages -l fr -l es -l ar --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.models import AuditEvent, Invitation, Membership, Organisation, User
+from advocacy.models import AuditEvent, ImportJob, Invitation, Membership, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,3 +59,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "file_name", "status", "progress", "total", "created_by"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["preview", "counts", "error_message", "started_at", "finished_at"]

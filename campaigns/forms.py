@@ -435,10 +435,10 @@ class ColumnMappingForm(forms.Form):
         def column(name: str) -> int | None:
             return int(data[name]) if data.get(name) not in (None, "") else None
 
-        words = {}
-        for number, word in enumerate(self.words):
-            if data.get(f"word_{number}"):
-                words[treaty_import.word_key(word)] = data[f"word_{number}"]
+        words = {
+            treaty_import.word_key(word): data.get(f"word_{number}") or ""
+            for number, word in enumerate(self.words)
+        }
         return treaty_import.Mapping(
             country=column("country"),
             status=column("status"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -9,10 +10,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Membership, VisibleQuerySet, VisibleRecord
+from contacts.models import DatePrecision
+
+
+def _date_label(value: dt.date | None, precision: str) -> str:
+    """A date only as precisely as it is known: '1994', 'May 1994' or '14 May 1994'."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 class Treaty(models.Model):
@@ -58,6 +71,9 @@ class TreatyStatus(models.Model):
         PLENARY = "plenary", _("Plenary")
         DEPOSITED = "deposited", _("Instrument deposited")
 
+    # Bound by the treaty, whatever the word the source used.
+    PARTY_STATUSES = (Status.RATIFIED, Status.ACCEDED, Status.STATE_PARTY)
+
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="statuses")
     country = models.ForeignKey(
         "contacts.Country", on_delete=models.CASCADE, related_name="treaty_statuses"
@@ -69,11 +85,19 @@ class TreatyStatus(models.Model):
         _("decision stage"), max_length=20, choices=Stage.choices, blank=True, default=""
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    # Status lists often give only a year ("ratified in 1994"): kept as 1 January with the
+    # precision, and shown as "1994".
+    signed_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     consent_on = models.DateField(
         _("ratified or acceded on"),
         null=True,
         blank=True,
         help_text=_("Date of ratification, acceptance, approval or accession."),
+    )
+    consent_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     entry_into_force_on = models.DateField(_("in force for it on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrew on"), null=True, blank=True)
@@ -93,7 +117,15 @@ class TreatyStatus(models.Model):
 
     @property
     def is_party(self) -> bool:
-        return self.status in (self.Status.RATIFIED, self.Status.ACCEDED, self.Status.STATE_PARTY)
+        return self.status in self.PARTY_STATUSES
+
+    @property
+    def signed_label(self) -> str:
+        return _date_label(self.signed_on, self.signed_precision)
+
+    @property
+    def consent_label(self) -> str:
+        return _date_label(self.consent_on, self.consent_precision)
 
 
 class TreatyStatusChange(models.Model):
@@ -121,7 +153,32 @@ class TreatyStatusChange(models.Model):
 
 class CampaignQuerySet(VisibleQuerySet):
     def for_list(self) -> CampaignQuerySet:
-        return self.select_related("organisation", "treaty").order_by("-updated_at")
+        """With what a line of the list shows: organisation and treaty joined, countries
+        in one more query for the whole page."""
+        return (
+            self.select_related("organisation", "treaty")
+            .prefetch_related("countries")
+            .order_by("-updated_at", "-id")
+        )
+
+    def for_detail(self) -> CampaignQuerySet:
+        """With everything the campaign page shows, one query per kind of row."""
+        return self.select_related("organisation", "created_by", "treaty").prefetch_related(
+            "countries",
+            "key_messages",
+            "asks",
+            models.Prefetch("facts", queryset=Fact.objects.select_related("checked_by")),
+            models.Prefetch(
+                "policy_hooks",
+                queryset=PolicyHook.objects.select_related("institution__country", "tag"),
+            ),
+            models.Prefetch(
+                "members",
+                queryset=CampaignMember.objects.select_related("user").order_by(
+                    "role", "user__first_name", "user__last_name", "user__email"
+                ),
+            ),
+        )
 
 
 class Campaign(VisibleRecord):
@@ -162,6 +219,17 @@ class Campaign(VisibleRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", args=[self.pk])
+
+    def close(self) -> None:
+        """The campaign is over (won, lost or shelved); it stays readable, out of the way."""
+        if self.is_active:
+            self.is_active = False
+            self.save(update_fields=["is_active", "updated_at"])
+
+    def reopen(self) -> None:
+        if not self.is_active:
+            self.is_active = True
+            self.save(update_fields=["is_active", "updated_at"])
 
 
 class CampaignMember(models.Model):

@@ -143,3 +143,15 @@ class StanceAssessmentFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     stance = "undecided"
     influence = 3
+
+
+# Treaties
+
+
+class TreatyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Treaty"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"treaty-{n}")
+    name = factory.Sequence(lambda n: f"Convention number {n}")

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         # The one place that knows every app: each seeds its own demo rows, in
         # dependency order, so the core never imports the apps built on it.
         from campaigns.calendar_demo import seed_calendar
-        from campaigns.demo import seed_campaigns
+        from campaigns.demo import seed_campaigns, seed_policy_hooks
         from campaigns.reminders_demo import seed_reminders
         from contacts.demo import seed_contacts
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             logins = seed_core()
             seed_campaigns()
             seed_contacts()
+            seed_policy_hooks()
             seed_calendar()
             seed_reminders()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))

@@ -1,0 +1,99 @@
+"""A coordinator starts a campaign with everything it needs, then reads the treaty's table."""
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from campaigns.models import Campaign, TreatyStatus
+from tests import factories
+
+Status = TreatyStatus.Status
+
+
+@pytest.fixture
+def treaty(db):
+    treaty = factories.TreatyFactory(code="ccm", name="Convention on Cluster Munitions")
+    for code, name, status, consent in [
+        ("BI", "Burundi", Status.SIGNATORY, None),
+        ("FJ", "Fiji", Status.STATE_PARTY, dt.date(2010, 5, 28)),
+        ("GB", "United Kingdom", Status.STATE_PARTY, dt.date(2010, 5, 4)),
+        ("VN", "Viet Nam", Status.NOT_SIGNED, None),
+    ]:
+        TreatyStatus.objects.create(
+            treaty=treaty,
+            country=factories.CountryFactory(code=code, name=name),
+            status=status,
+            consent_on=consent,
+        )
+    return treaty
+
+
+def test_a_coordinator_creates_a_campaign_and_reads_the_treaty_table(
+    page: Page, coordinator, treaty, sign_in
+):
+    sign_in(page.context, coordinator)
+    page.goto("/campaigns/new/")
+
+    page.get_by_label(re.compile(r"^Name:?$")).fill("Burundi and Fiji speak up")
+    page.get_by_label("Who can see this").select_option(label="The whole coalition")
+    page.get_by_label("Goal").fill("Burundi ratifies; Fiji speaks on victim assistance.")
+    page.get_by_label("Treaty").select_option(label="Convention on Cluster Munitions")
+    page.get_by_label("Countries").select_option(["BI", "FJ"])
+
+    messages = page.get_by_role("group", name="Key messages")
+    messages.get_by_label("Message").fill("Cluster munitions kill civilians for decades.")
+    messages.get_by_role("button", name="Add a key message").click()
+    second = messages.get_by_role("group", name="Key message 2")
+    second.get_by_label("Message").fill("Ratifying costs nothing and protects your people.")
+    second.get_by_label("Language").select_option("fr")
+
+    page.get_by_role("group", name="Asks").get_by_label(re.compile(r"^Ask:?$")).fill(
+        "Table the ratification bill this session."
+    )
+    facts = page.get_by_role("group", name="Facts and figures")
+    facts.get_by_label("Fact or figure").fill("The convention has been in force since 2010.")
+    facts.get_by_label(re.compile(r"^Source:?$")).fill("UN Treaty Collection")
+    facts.get_by_label("Source link").fill("https://treaties.un.org/")
+    facts.get_by_label("I checked the source").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_role("status")).to_contain_text("Campaign created.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Burundi and Fiji speak up")
+    key_messages = page.get_by_role("region", name="Key messages")
+    expect(key_messages.get_by_role("listitem")).to_have_text(
+        [
+            "Cluster munitions kill civilians for decades.",
+            "Ratifying costs nothing and protects your people.",
+        ]
+    )
+    expect(page.get_by_role("region", name="Asks")).to_contain_text(
+        "Table the ratification bill this session."
+    )
+    facts_region = page.get_by_role("region", name="Facts and figures")
+    expect(facts_region.get_by_role("link", name="UN Treaty Collection")).to_have_attribute(
+        "href", "https://treaties.un.org/"
+    )
+    expect(facts_region).to_contain_text(f"Checked by {coordinator}")
+    countries = page.get_by_role("region", name="Countries")
+    expect(countries.get_by_role("row", name=re.compile("Burundi"))).to_contain_text("Signatory")
+    expect(countries.get_by_role("row", name=re.compile("Fiji"))).to_contain_text("State party")
+    campaign = Campaign.objects.get()
+    assert campaign.key_messages.get(position=1).language == "fr"
+    assert campaign.facts.get().checked_by == coordinator
+
+    page.get_by_role("link", name="Convention on Cluster Munitions").click()
+    table = page.get_by_role("table")
+    first_column = table.locator("tbody th")
+    expect(first_column).to_have_text(["Burundi", "Fiji", "United Kingdom", "Vietnam"])
+
+    consent = table.get_by_role("columnheader", name=re.compile("Ratified or acceded"))
+    consent.get_by_role("link").click()
+    expect(consent).to_have_attribute("aria-sort", "ascending")
+    expect(first_column).to_have_text(["United Kingdom", "Fiji", "Burundi", "Vietnam"])
+    expect(page).to_have_url(re.compile(r"sort=consent"))
+
+    consent.get_by_role("link").click()
+    expect(consent).to_have_attribute("aria-sort", "descending")
+    expect(first_column).to_have_text(["Fiji", "United Kingdom", "Burundi", "Vietnam"])

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
@@ -246,13 +245,6 @@ def rule_due_at(rule: ReminderRule, occurrence: Occurrence) -> dt.datetime:
     return _local_to_utc(local_anchor + sign * _offset(rule), tz_name)
 
 
-def _event_url(event: CalendarEvent) -> str:
-    try:
-        return event.get_absolute_url()
-    except NoReverseMatch:  # the calendar pages are not installed everywhere yet
-        return event.campaign.get_absolute_url() if event.campaign_id else ""
-
-
 def _event_title(event: CalendarEvent, occurrence: Occurrence) -> str:
     return f"{event.title} ({occurrence.local_start:%Y-%m-%d})"
 
@@ -273,8 +265,8 @@ def _rule_wanted(
     else:
         window = (start - offset - margin, end - offset + margin)
     wanted = {}
-    for event in rule_events(rule).select_related("campaign"):
-        url = _event_url(event)
+    for event in rule_events(rule):
+        url = event.get_absolute_url()
         try:
             occurrences = event_occurrences(event, *window)
         except ValueError:

@@ -20,7 +20,8 @@ def test_a_rule_reminds_the_campaigner_who_finds_it_in_the_inbox(
 
     # The coordinator adds a rule: two hours before each meeting of states parties.
     sign_in(page.context, coordinator)
-    page.goto(f"/campaigns/{campaign.pk}/reminder-rules/")
+    page.goto(campaign.get_absolute_url())
+    page.get_by_role("link", name="Reminder rules").click()
     page.get_by_role("link", name="New rule").click()
     page.get_by_label("Events of kind").select_option(label="Meeting of states parties")
     page.get_by_label("How many").fill("2")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Reminder, ReminderRule
+from campaigns.models import Campaign, Reminder, ReminderRule
 from tests.campaigns import reminder_world as world
 from tests.factories import CampaignFactory
 
@@ -223,3 +223,24 @@ def test_rule_list_queries_do_not_grow(
     with django_assert_num_queries(RULE_LIST_QUERIES):
         response = coordinator_client.get(list_url(campaign))
     assert len(response.context["rules"]) == 4
+
+
+def test_a_campaign_started_on_a_treaty_comes_with_the_treaty_calendars_rules(
+    coordinator_client, coordinator, organisation
+):
+    data = {
+        "name": "Ratify the convention",
+        "organisation": organisation.pk,
+        "visibility": "organisation",
+        "treaty": world.treaty().pk,
+    }
+
+    coordinator_client.post(reverse("campaigns:create"), data)
+    coordinator_client.post(
+        reverse("campaigns:create"), {**data, "name": "No treaty", "treaty": ""}
+    )
+
+    with_treaty = Campaign.objects.get(name="Ratify the convention")
+    assert sorted(with_treaty.reminder_rules.values_list("amount", flat=True)) == [1, 7, 28, 56]
+    assert {r.created_by for r in with_treaty.reminder_rules.all()} == {coordinator}
+    assert not Campaign.objects.get(name="No treaty").reminder_rules.exists()

@@ -282,6 +282,9 @@ class TreatyStatusForm(forms.ModelForm):
         help_text=_("Kept in the history: 'Bill tabled in the foreign affairs committee'."),
     )
 
+    # What changed and when first; the dates and notes that describe it after.
+    field_order = ["status", "stage", "changed_on", "change_note"]
+
     class Meta:
         model = TreatyStatus
         fields = [

@@ -1,13 +1,19 @@
-"""A coordinator starts a campaign with everything it needs, then reads the treaty's table."""
+"""A coordinator starts a campaign with everything it needs, then reads the treaty's table;
+the pages of campaigns and treaties pass axe on a phone in English and Arabic."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign, TreatyStatus
 from tests import factories
+from tests.browser.helpers import PHONE
+
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "treaties"
 
 Status = TreatyStatus.Status
 
@@ -97,3 +103,61 @@ def test_a_coordinator_creates_a_campaign_and_reads_the_treaty_table(
     consent.get_by_role("link").click()
     expect(consent).to_have_attribute("aria-sort", "descending")
     expect(first_column).to_have_text(["Fiji", "United Kingdom", "Burundi", "Vietnam"])
+
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_campaign_and_treaty_pages_pass_axe_on_a_phone(
+    language, new_context, sign_in, coordinator, organisation, treaty
+):
+    """The pages of this flow, including the import steps, in English and in Arabic."""
+    coordinator.language = language
+    coordinator.save()
+    campaign = factories.CampaignFactory(
+        organisation=organisation, created_by=coordinator, treaty=treaty, name="Ratify"
+    )
+    campaign.countries.set(["BI", "FJ"])
+    context = new_context(viewport=PHONE, language=language)
+    sign_in(context, coordinator)
+    page = context.new_page()
+    axe = Axe()
+
+    def check(where: str) -> None:
+        results = axe.run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, f"{where}: {results.generate_report()}"
+        sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not sideways, f"{where} scrolls sideways"
+
+    for path in [
+        "/campaigns/",
+        campaign.get_absolute_url(),
+        f"{campaign.get_absolute_url()}edit/",
+        "/campaigns/treaties/",
+        f"/campaigns/treaties/{treaty.code}/?sort=consent&order=desc",
+        f"/campaigns/treaties/{treaty.code}/BI/",
+        f"/campaigns/treaties/{treaty.code}/import/",
+    ]:
+        page.goto(path)
+        check(path)
+
+    page.goto("/campaigns/new/")
+    page.locator("main form button[type=submit]:not([aria-hidden])").last.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check("a new campaign without a name")
+
+    page.goto(f"/campaigns/treaties/{treaty.code}/import/")
+    page.locator("input[type=file]").set_input_files(str(REALDATA / "hr_status_crc.csv"))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#status-words select")).to_have_count(2)
+    check("the column mapping")
+    page.locator("button[name=preview]:not([aria-hidden])").click()
+    expect(page.locator("form[action$='/confirm/']")).to_be_visible()
+    check("the preview")

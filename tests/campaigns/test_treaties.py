@@ -319,3 +319,11 @@ def test_the_partial_says_when_nothing_is_recorded(db):
     )
 
     assert "No treaty status recorded." in html
+
+
+def test_the_country_page_shows_its_treaty_statuses(campaigner_client, treaty, world):
+    content = campaigner_client.get(reverse("contacts:country", args=["BI"])).content.decode()
+
+    treaties = content.split('id="treaties-heading"')[1].split("</section>")[0]
+    assert "Convention on Cluster Munitions" in treaties
+    assert "Signatory" in treaties

@@ -158,8 +158,9 @@ def test_country_queries_do_not_grow(size, campaigner_client, django_assert_num_
         factories.InstitutionFactory(
             country=country, kind="mission", city="Geneva", name=f"Mission {n}"
         )
-    # session, user, country, its institutions (with member counts), seats by party in its
-    # parliaments, the editor check, the menu's memberships
-    with django_assert_num_queries(7):
+    # session, user, country, its treaty statuses (with their treaties), its institutions
+    # (with member counts), seats by party in its parliaments, the editor check, the menu's
+    # memberships
+    with django_assert_num_queries(8):
         response = campaigner_client.get(reverse("contacts:country", args=["KE"]))
     assert response.status_code == 200

@@ -2,9 +2,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Invitation, Membership, Organisation, User, time_zone_choices
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language in its own name, so people find theirs whatever the page's language."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 class SignInForm(AuthenticationForm):
@@ -16,6 +22,7 @@ class SignInForm(AuthenticationForm):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
 
     class Meta:
         model = User
@@ -38,7 +45,7 @@ class AcceptInvitationForm(forms.Form):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

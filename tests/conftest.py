@@ -37,9 +37,7 @@ def organisation(coalition):
 
 
 def _member(organisation, role, email):
-    return factories.MembershipFactory(
-        organisation=organisation, role=role, user__email=email
-    ).user
+    return factories.MembershipFactory(organisation=organisation, role=role, user__email=email).user
 
 
 @pytest.fixture
@@ -152,9 +150,10 @@ def smtp_server(settings):
 def worker_environment(**extra) -> dict:
     """Environment for a subprocess that must use this test run's database and broker."""
     db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}",
         CELERY_TASK_ALWAYS_EAGER="0",
         PYTHONUNBUFFERED="1",
     )
@@ -175,8 +174,20 @@ def celery_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.control.purge()
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"test-{os.getpid()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "advocacy",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env=worker_environment(),
         stdout=subprocess.PIPE,
@@ -204,3 +215,13 @@ def celery_worker(transactional_db, settings):
     except subprocess.TimeoutExpired:
         process.kill()
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _reset_language_and_zone():
+    """A request activates its user's language and zone in the thread; start each test clean."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate("en")
+    timezone.deactivate()

@@ -81,5 +81,6 @@ urlpatterns = [
     path("notifications/", include("advocacy.notifications")),
     path("campaigns/", include("campaigns.urls")),
     path("directory/", include("contacts.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,14 +7,28 @@ a field for it, so no report, export or PDF can leak it.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Organisation, VisibleQuerySet, VisibleRecord
+
+
+def _count_per_meeting(rows: models.QuerySet) -> Coalesce:
+    """A subquery counting related rows of each meeting: no join that would multiply rows."""
+    counted = rows.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=models.IntegerField()),
+        0,
+    )
 
 
 class MeetingQuerySet(VisibleQuerySet):
@@ -24,9 +38,58 @@ class MeetingQuerySet(VisibleQuerySet):
             status__in=[Meeting.Status.PLANNED, Meeting.Status.PREPARED],
         ).order_by("starts_at")
 
+    def past(self) -> MeetingQuerySet:
+        return self.filter(starts_at__lt=timezone.now()).order_by("-starts_at")
+
+    def involving(self, user) -> MeetingQuerySet:
+        """Meetings the user attends, leads, follows up or planned."""
+        mine = Meeting.objects.filter(
+            Q(our_attendees=user) | Q(lead=user) | Q(follow_up_owner=user) | Q(created_by=user)
+        )
+        return self.filter(pk__in=mine.values("pk"))
+
+    def with_progress(self) -> MeetingQuerySet:
+        """Annotated with `checklist_total` and `checklist_done`, one subquery each."""
+        return self.annotate(
+            checklist_total=_count_per_meeting(ChecklistItem.objects.all()),
+            checklist_done=_count_per_meeting(ChecklistItem.objects.filter(done_at__isnull=False)),
+        )
+
     def for_list(self) -> MeetingQuerySet:
-        return self.select_related("campaign", "organisation", "lead").prefetch_related(
-            "attendees__person", "attendees__institution"
+        """With what a line of a list shows: campaign, organisation and lead joined, checklist
+        progress annotated, their attendees in one more query for the whole page."""
+        return (
+            self.select_related("campaign", "organisation", "lead")
+            .prefetch_related(
+                Prefetch(
+                    "attendees",
+                    queryset=MeetingAttendee.objects.select_related("person", "institution"),
+                )
+            )
+            .with_progress()
+        )
+
+    def for_detail(self) -> MeetingQuerySet:
+        """With everything the meeting page shows, one query per kind of row."""
+        return self.select_related(
+            "campaign", "organisation", "lead", "follow_up_owner", "created_by"
+        ).prefetch_related(
+            Prefetch(
+                "attendees",
+                queryset=MeetingAttendee.objects.select_related("person", "institution").order_by(
+                    "pk"
+                ),
+            ),
+            "our_attendees",
+            "checklist",
+            "off_record",
+            Prefetch("commitments", queryset=Commitment.objects.select_related("person")),
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.select_related("owner").order_by(
+                    F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+                ),
+            ),
         )
 
 
@@ -126,6 +189,74 @@ class Meeting(VisibleRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def evidence_key(self) -> str:
+        """How a stance assessment made at this meeting names it (its `evidence_object`)."""
+        return f"meetings.meeting:{self.pk}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def local_start(self) -> dt.datetime:
+        """The start on the wall clock where the meeting takes place."""
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> dt.datetime | None:
+        return self.ends_at.astimezone(self.zone) if self.ends_at else None
+
+    @property
+    def local_date(self) -> dt.date:
+        return self.local_start.date()
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be held or written up."""
+        return self.status in (self.Status.PLANNED, self.Status.PREPARED, self.Status.HELD)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(items ticked, items) of the prep checklist, from `with_progress()` when annotated."""
+        if hasattr(self, "checklist_total"):
+            return self.checklist_done, self.checklist_total
+        items = list(self.checklist.all())
+        return sum(1 for item in items if item.done_at), len(items)
+
+    def note_blocks(self) -> list[NoteBlock]:
+        """The notes paragraph by paragraph, with a marker wherever a part was off the
+        record. Internal views only: shared ones show no notes at all."""
+        paragraphs = note_paragraphs(self.notes)
+        segments = sorted(self.off_record.all(), key=lambda s: (s.after_paragraph, s.pk))
+        blocks: list[NoteBlock] = []
+        for index in range(len(paragraphs) + 1):
+            # A marker placed after a paragraph since deleted shows at the end.
+            last = index == len(paragraphs)
+            for segment in segments:
+                at = min(segment.after_paragraph, len(paragraphs))
+                if at == index:
+                    blocks.append(NoteBlock(off_record=segment))
+            if not last:
+                blocks.append(NoteBlock(text=paragraphs[index]))
+        return blocks
+
+
+def note_paragraphs(notes: str) -> list[str]:
+    """Each non-empty line of the notes is a paragraph: notes typed on a phone are lines."""
+    return [line.strip() for line in notes.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class NoteBlock:
+    """A paragraph of the notes, or the place where a part was off the record."""
+
+    text: str = ""
+    off_record: OffRecordSegment | None = None
 
 
 class MeetingAttendee(models.Model):
@@ -273,6 +404,17 @@ class FollowUpQuerySet(models.QuerySet):
     def overdue(self) -> FollowUpQuerySet:
         return self.open().filter(due_on__lt=timezone.localdate())
 
+    def done_since(self, since: dt.datetime) -> FollowUpQuerySet:
+        return self.filter(done_at__gte=since)
+
+    def for_list(self) -> FollowUpQuerySet:
+        """With the meeting, its campaign, the owner and the person joined."""
+        return self.select_related("meeting__campaign", "owner", "person")
+
+    def open_first(self) -> FollowUpQuerySet:
+        """Open ones by due date, overdue first and undated last."""
+        return self.open().order_by(F("due_on").asc(nulls_last=True), "id")
+
 
 class FollowUp(models.Model):
     """An action point with an owner and a date; feeds the reminder engine."""
@@ -318,6 +460,19 @@ class FollowUp(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:follow_ups")
+
+    @property
+    def reminder_key(self) -> str:
+        """The `source_key` of its reminder in campaigns.reminders."""
+        return f"followup:{self.pk}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_done and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class Brief(models.Model):

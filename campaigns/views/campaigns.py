@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from campaigns import forms, reminders, services
 from campaigns.models import Campaign, Treaty, TreatyStatus
 from contacts.models import Country
+from meetings.services import meetings_dashboard
 
 PAGE_SIZE = 25
 
@@ -58,9 +59,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("-updated_at")[:8]
     )
-    return render(
-        request, "campaigns/dashboard.html", {"memberships": memberships, "campaigns": campaigns}
-    )
+    context = {"memberships": memberships, "campaigns": campaigns}
+    context.update(meetings_dashboard(request.user))
+    return render(request, "campaigns/dashboard.html", context)
 
 
 def _get_campaign_for_user(request: HttpRequest, pk: int, *, edit: bool = False) -> Campaign:

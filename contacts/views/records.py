@@ -36,6 +36,7 @@ from contacts.models import (
     Tag,
 )
 from contacts.search import search_people
+from meetings.services import meeting_entries
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -99,10 +100,10 @@ def _stance_context(request: HttpRequest, person: Person, organisations) -> dict
     return {"stance_rows": rows, "assessments": assessments, "stances": Stance.choices}
 
 
-def _timeline(positions, assessments) -> list[services.TimelineEntry]:
+def _timeline(positions, assessments, *sources) -> list[services.TimelineEntry]:
     # Later apps add their sources here: meetings, letters.
     return services.timeline(
-        services.position_entries(positions), services.stance_entries(assessments)
+        services.position_entries(positions), services.stance_entries(assessments), *sources
     )
 
 
@@ -133,7 +134,9 @@ def _person_context(request: HttpRequest, pk: int) -> dict:
         "aides": aides,
         "contact_points": list(person.contact_points.all()),
         "can_edit": services.can_edit_directory(request.user, organisations),
-        "timeline": _timeline(positions, stance["assessments"]),
+        "timeline": _timeline(
+            positions, stance["assessments"], meeting_entries(person, request.user)
+        ),
         **stance,
     }
 

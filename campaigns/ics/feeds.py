@@ -125,10 +125,16 @@ def feed_sources(feed: CalendarFeed) -> list[FeedSource]:
 
     Other apps add their own sources here (meetings, follow-ups), one line each.
     """
+    from meetings import feeds as meeting_feeds  # meetings builds on campaigns, not back
+
     events = CalendarEvent.objects.visible_to(feed.owner)
     if feed.campaign_id:
-        return [event_source(events.filter(campaign_id=feed.campaign_id))]
-    return [event_source(events)]
+        events = events.filter(campaign_id=feed.campaign_id)
+    return [
+        event_source(events),
+        meeting_feeds.meeting_source(feed),
+        meeting_feeds.follow_up_source(feed),
+    ]
 
 
 def feed_name(feed: CalendarFeed) -> str:

@@ -17,7 +17,10 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     created_by = factory.SubFactory(UserFactory)
     kind = Meeting.Kind.FORMAL
-    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    # Whole minutes, as the form stores them.
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    )
     time_zone = "Europe/Zurich"
     title = factory.Sequence(lambda n: f"Meeting {n}")
 

@@ -14,7 +14,6 @@ leaving the notes out is what keeps them out of every PDF.
 from __future__ import annotations
 
 import zoneinfo
-from collections import defaultdict
 
 from django import forms
 from django.conf import settings
@@ -29,7 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from advocacy import pdf
 from advocacy.models import Organisation, User
 from campaigns.models import PolicyHook
-from contacts.models import Institution, Person, Position, StanceAssessment
+from contacts.models import Institution, Position
+from meetings import services
+from meetings.dossier import dossier
 from meetings.models import Brief, Commitment, Meeting, MeetingAttendee
 
 MAX_PAGES = 2
@@ -189,6 +190,13 @@ class BriefForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One line each: organisation, address, phone, email, website."),
     )
+
+    def __init__(self, *args, language: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if language:
+            # Typed in the brief's language: Arabic fields start from the right.
+            for field in self.fields.values():
+                field.widget.attrs.update(lang=language, dir="auto")
 
     @classmethod
     def initial_from(cls, content: dict) -> dict:
@@ -372,94 +380,22 @@ def brief_render(*, brief: Brief) -> bool:
 # The meeting pack (internal)
 
 
-def _stances_by_person(meeting: Meeting, people: list[Person], user: User) -> dict:
-    stances = (
-        StanceAssessment.objects.visible_to(user)
-        .filter(person__in=people)
-        .select_related("campaign", "created_by")
-        .order_by("-assessed_at", "-id")
-    )
-    if meeting.campaign_id:
-        stances = stances.filter(campaign=meeting.campaign_id)
-    found = defaultdict(list)
-    for stance in stances:
-        found[stance.person_id].append(stance)
-    return found
-
-
-def _earlier_meetings_by_person(meeting: Meeting, people: list[Person], user: User) -> dict:
-    earlier = (
-        Meeting.objects.visible_to(user)
-        .filter(attendees__person__in=people, starts_at__lt=meeting.starts_at)
-        .exclude(pk=meeting.pk)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .prefetch_related("attendees", "commitments")
-        .order_by("-starts_at")
-        .distinct()
-    )
-    found = defaultdict(list)
-    for other in earlier:
-        for attendee in other.attendees.all():
-            if attendee.person_id in {person.pk for person in people}:
-                found[attendee.person_id].append(other)
-    return found
-
-
-def dossier(meeting: Meeting, user: User, attendees: list[MeetingAttendee]) -> list[dict]:
-    """Per person met: current positions, stance history, earlier meetings and their outcome,
-    commitments still open. Only what this user may see; never anyone's notes."""
-    people = [attendee.person for attendee in attendees if attendee.person]
-    stances = _stances_by_person(meeting, people, user)
-    earlier = _earlier_meetings_by_person(meeting, people, user)
-    entries = []
-    for person in people:
-        meetings = earlier[person.pk][:5]
-        open_commitments = [
-            commitment
-            for other in earlier[person.pk]
-            for commitment in other.commitments.all()
-            if commitment.done_on is None
-        ]
-        entries.append(
-            {
-                "person": person,
-                "positions": person.current_positions,
-                "stances": stances[person.pk][:6],
-                "meetings": meetings,
-                "open_commitments": open_commitments,
-            }
-        )
-    return entries
-
-
-def pack_context(meeting: Meeting, user: User, language: str) -> dict:
-    attendees = their_attendees(meeting)
-    campaign = meeting.campaign
-    hooks = []
-    key_messages = []
-    if campaign:
-        key_messages = _in_language(list(campaign.key_messages.all()), language)
-        institutions = _institutions(attendees)
-        hooks = list(
-            PolicyHook.objects.filter(
-                campaign=campaign, institution__in=institutions
-            ).select_related("institution")
-        )
+def pack_context(meeting: Meeting, user: User) -> dict:
+    """The meeting pack shows the dossier the meeting page shows (meetings.dossier): as the
+    user may see it, and never anyone's notes."""
     return {
         "meeting": meeting,
-        "attendees": attendees,
+        "attendees": their_attendees(meeting),
         "our_attendees": list(meeting.our_attendees.all()),
         "checklist": list(meeting.checklist.select_related("done_by")),
         "questions": _lines(meeting.questions),
-        "dossier": dossier(meeting, user, attendees),
-        "key_messages": key_messages,
-        "hooks": hooks,
+        "dossier": dossier(meeting, user),
         "date": meeting_date(meeting),
     }
 
 
 def pack_pdf(meeting: Meeting, user: User, language: str) -> tuple[bytes, str]:
-    context = pack_context(meeting, user, language)
+    context = pack_context(meeting, user)
     rendered = pdf.render_pdf(PACK_TEMPLATE, context, language=language)
     label = _target_label(context["attendees"], meeting)
     filename = pdf.pdf_filename("meeting-pack", context["date"].isoformat(), label)
@@ -470,8 +406,14 @@ def pack_pdf(meeting: Meeting, user: User, language: str) -> tuple[bytes, str]:
 
 
 def report_context(meeting: Meeting) -> dict:
+    """What the meeting's outcome report shows (as the shared page does): the stance they
+    were judged to hold after it, without the note behind the judgement."""
     commitments = list(meeting.commitments.select_related("person"))
+    stance_changes = services.meeting_stance_changes(meeting).select_related(
+        "person", "institution"
+    )
     return {
+        "stance_changes": list(stance_changes),
         "meeting": meeting,
         "attendees": their_attendees(meeting),
         "date": meeting_date(meeting),

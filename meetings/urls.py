@@ -1,3 +1,4 @@
+from meetings import views_briefs
 from meetings.views import checklist, follow_ups, log, meetings
 
 app_name = "meetings"
@@ -6,3 +7,4 @@ app_name = "meetings"
 urlpatterns = (
     meetings.urlpatterns + log.urlpatterns + checklist.urlpatterns + follow_ups.urlpatterns
 )
+urlpatterns += views_briefs.urlpatterns

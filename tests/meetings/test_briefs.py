@@ -5,7 +5,12 @@ import pytest
 from meetings import briefs
 from meetings.models import Brief, ChecklistItem, MeetingAttendee
 from tests.advocacy.pdfs import pdf_pages, pdf_text, pdf_words
-from tests.factories import InstitutionFactory, PersonFactory, PositionFactory
+from tests.factories import (
+    InstitutionFactory,
+    PersonFactory,
+    PositionFactory,
+    StanceAssessmentFactory,
+)
 from tests.meetings.briefs_world import (
     ARABIC_ASK,
     ASK,
@@ -356,6 +361,23 @@ def test_the_report_holds_the_outcome_commitments_and_follow_ups(world):
     assert "Send the legal analysis" in text
     assert "Who drafts the bill?" not in text  # preparation is internal
     assert filename == "meeting-report-2026-11-23-hon-jane-doe.pdf"
+
+
+def test_the_report_says_where_they_stand_after_the_meeting_without_the_note(world):
+    StanceAssessmentFactory(
+        campaign=world.campaign,
+        person=world.minister,
+        stance="supportive",
+        note="Said privately she will argue for it",
+        evidence="meeting",
+        evidence_object=world.meeting.evidence_key,
+    )
+
+    text = pdf_words(briefs.report_pdf(world.meeting, "en")[0])
+
+    assert "Where they stand now" in text
+    assert "Jane Doe: Supportive" in text
+    assert "Said privately" not in text
 
 
 def test_nothing_said_off_the_record_reaches_any_pdf(world, campaigner):

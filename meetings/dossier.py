@@ -277,8 +277,12 @@ def _add_meetings_and_commitments(targets, meeting: Meeting, user, person_keys) 
         .order_by("due_on", "pk")
     )
     for commitment in commitments:
-        whom = {commitment.person_id} if commitment.person_id in person_keys else set()
-        for person_id in whom or people_at[commitment.meeting_id]:
+        # A commitment names its person, or concerns everyone at that meeting.
+        if commitment.person_id:
+            whom = {commitment.person_id} & set(person_keys)
+        else:
+            whom = people_at[commitment.meeting_id]
+        for person_id in whom:
             side = "them" if commitment.by == Commitment.By.THEM else "us"
             part = _commitment_part(commitment)
             targets[person_keys[person_id]]["commitments"][side].append(part)

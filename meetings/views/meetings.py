@@ -60,10 +60,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view for a partner who sees a meeting shared with the coalition."""
     meeting = access.get_meeting(request.user, pk, Meeting.objects.for_detail())
     allowed = access.meeting_access(request.user, meeting)
-    stance_changes = (
-        services.meeting_stance_changes(meeting)
-        .visible_to(request.user)
-        .select_related("person", "institution")
+    # As the outcome report shows them: who now stands where, never the note behind it.
+    stance_changes = services.meeting_stance_changes(meeting).select_related(
+        "person", "institution"
     )
     context = {"meeting": meeting, "access": allowed, "stance_changes": list(stance_changes)}
     if allowed.internal:

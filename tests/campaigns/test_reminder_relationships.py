@@ -161,3 +161,21 @@ def test_stopping_cancels_the_pending_reminder(campaigner_client, relationship):
 
     assert not Relationship.objects.exists()
     assert Reminder.objects.get().state == Reminder.State.CANCELLED
+
+
+# session, user, the relationships with their people and campaigns (joined), the menu's
+# memberships.
+RELATIONSHIP_LIST_QUERIES = 4
+
+
+def test_relationship_list_queries_do_not_grow(
+    campaigner_client, campaigner, relationship, django_assert_num_queries
+):
+    with django_assert_num_queries(RELATIONSHIP_LIST_QUERIES):
+        campaigner_client.get(reverse("campaigns:relationship_list"))
+
+    for _ in range(5):
+        Relationship.objects.create(owner=campaigner, person=PersonFactory(), cadence_days=10)
+    with django_assert_num_queries(RELATIONSHIP_LIST_QUERIES):
+        response = campaigner_client.get(reverse("campaigns:relationship_list"))
+    assert len(response.context["rows"]) == 6

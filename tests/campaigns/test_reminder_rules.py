@@ -244,3 +244,23 @@ def test_a_campaign_started_on_a_treaty_comes_with_the_treaty_calendars_rules(
     assert sorted(with_treaty.reminder_rules.values_list("amount", flat=True)) == [1, 7, 28, 56]
     assert {r.created_by for r in with_treaty.reminder_rules.all()} == {coordinator}
     assert not Campaign.objects.get(name="No treaty").reminder_rules.exists()
+
+
+# session, user, upcoming, failed and recently sent reminders, the menu's memberships.
+REMINDER_LIST_QUERIES = 6
+
+
+def test_reminder_list_queries_do_not_grow(
+    campaigner_client, campaigner, django_assert_num_queries
+):
+    soon = timezone.now() + dt.timedelta(days=1)
+    world.due_reminders([campaigner], 1, key="up", due_at=soon)
+    with django_assert_num_queries(REMINDER_LIST_QUERIES):
+        campaigner_client.get(reverse("campaigns:reminder_list"))
+
+    world.due_reminders([campaigner], 5, key="more", due_at=soon)
+    world.due_reminders([campaigner], 5, key="failed", state="failed")
+    world.due_reminders([campaigner], 5, key="sent", state="sent", sent_at=timezone.now())
+    with django_assert_num_queries(REMINDER_LIST_QUERIES):
+        response = campaigner_client.get(reverse("campaigns:reminder_list"))
+    assert (len(response.context["upcoming"]), len(response.context["failed"])) == (6, 5)

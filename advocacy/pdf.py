@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import posixpath
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +31,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.text import slugify
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STYLESHEET = "css/print.css"
@@ -103,6 +105,18 @@ def stylesheet() -> weasyprint.CSS:
     return _stylesheet(str(path), path.stat().st_mtime)
 
 
+_thread = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One per thread, kept: Pango's font map keeps the faces it has loaded, and loading them
+    again is half the time of a brief. Not shared across threads, as Pango's font maps are not
+    safe to share."""
+    if not hasattr(_thread, "font_config"):
+        _thread.font_config = FontConfiguration()
+    return _thread.font_config
+
+
 @dataclass(frozen=True)
 class Rendered:
     pdf: bytes
@@ -117,7 +131,7 @@ def _document(template_name: str, context: dict, language: str) -> weasyprint.Do
         html = render_to_string(template_name, context)
     return weasyprint.HTML(
         string=html, base_url=settings.SITE_URL + "/", url_fetcher=StaticOnlyFetcher()
-    ).render(stylesheets=[stylesheet()])
+    ).render(stylesheets=[stylesheet()], font_config=_font_config())
 
 
 def render_pdf(

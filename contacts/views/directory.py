@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,8 @@ from django_htmx.http import push_url
 from advocacy import services
 from advocacy.models import AuditEvent
 from contacts import exports
-from contacts.filters import PAGE_SIZE, DirectoryFilterForm
-from contacts.models import Country, Person, Position, StanceAssessment
+from contacts.filters import PAGE_SIZE, DirectoryFilterForm, country_names
+from contacts.models import Person, Position, StanceAssessment
 
 TEMPLATE = "contacts/directory.html"
 # The part of the form whose lists follow the chosen country (see the template).
@@ -31,8 +32,9 @@ ROW_FIELDS = ("name", "honorific_prefix", "sort_name", "updated_at")
 @dataclass
 class Row:
     person: Person
+    url: str
     positions: list[Position]
-    country: Country | None
+    country: str
     stance: StanceAssessment | None
 
 
@@ -85,13 +87,21 @@ def _shown_positions(current_only: bool) -> Prefetch:
     return Prefetch("positions", queryset=positions, to_attr="shown_positions")
 
 
-def _country_of(positions: list[Position]) -> Country | None:
-    """The country of the first position that has one, from its code alone."""
+def _country_code(positions: list[Position]) -> str:
+    """The country of the first position that has one."""
     for position in positions:
         code = position.institution.country_id or (position.area and position.area.country_id)
         if code:
-            return Country(code=code, name=code)
-    return None
+            return code
+    return ""
+
+
+def _person_url() -> Callable[[int], str]:
+    """Person page addresses for a whole page of rows: reverse() costs more than the rest
+    of a row, and the pattern is the same for every person."""
+    marker = 987654321
+    head, tail = reverse("contacts:person", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _page(form: DirectoryFilterForm, user) -> Page:
@@ -107,11 +117,15 @@ def _page(form: DirectoryFilterForm, user) -> Page:
             campaign=form.stance_campaign, person__in=[person.pk for person in shown]
         )
         stances = {stance.person_id: stance for stance in current}
+    codes = {person.pk: _country_code(person.shown_positions) for person in shown}
+    names = country_names()
+    person_url = _person_url()
     rows = [
         Row(
             person=person,
+            url=person_url(person.pk),
             positions=person.shown_positions,
-            country=_country_of(person.shown_positions),
+            country=names.get(codes[person.pk], codes[person.pk]),
             stance=stances.get(person.pk),
         )
         for person in shown

@@ -82,10 +82,10 @@ def _values(person: Person, *kinds: str) -> list[str]:
 # CSV
 
 # A spreadsheet runs a cell that starts with one of these as a formula, so such a cell gets
-# a leading quote. Phone numbers in international format ("+254 20 318 888", several
-# joined by "; ") hold no names a formula could call, and stay as they are.
+# a leading quote. Phone numbers in international format ("+254 20 318 888") hold no name
+# a formula could call, and stay as they are so that they import back.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"^[\d\s().;+-]+$")
+PLAIN_NUMBER = re.compile(r"^[\d\s().+-]+$")
 
 
 def _safe_cell(value: object) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -374,12 +374,13 @@ def off_record_mark(
     return segment
 
 
-def _first_institution(person: Person):
+def first_institution(person: Person):
+    """The institution of the person's latest current position: who they speak for."""
     position = (
         Position.objects.current()
         .filter(person=person)
         .select_related("institution")
-        .order_by("-start_date", "pk")
+        .order_by(F("start_date").desc(nulls_last=True), "pk")
         .first()
     )
     return position.institution if position else None
@@ -420,7 +421,7 @@ def meeting_quick_log(
     meeting.save()
     meeting.our_attendees.add(user)
     MeetingAttendee.objects.create(
-        meeting=meeting, person=person, institution=_first_institution(person)
+        meeting=meeting, person=person, institution=first_institution(person)
     )
     if stance and campaign is not None:
         stance_record(meeting=meeting, person=person, stance=stance, user=user)

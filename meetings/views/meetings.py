@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
-from contacts.models import Institution, Person, Position
+from contacts.models import Institution, Person
 from meetings import access, forms, services
 from meetings.models import Meeting
 
@@ -112,16 +112,12 @@ def _prefill(request: HttpRequest) -> tuple[dict, list[dict]]:
     person_id = request.GET.get("person", "")
     institution_id = request.GET.get("institution", "")
     campaign_id = request.GET.get("campaign", "")
-    if person_id.isdigit() and Person.objects.filter(pk=person_id).exists():
-        attendee["person"] = int(person_id)
-        position = (
-            Position.objects.current()
-            .filter(person_id=person_id)
-            .order_by("-start_date", "pk")
-            .first()
-        )
-        if position is not None:
-            attendee["institution"] = position.institution_id
+    person = Person.objects.filter(pk=person_id).first() if person_id.isdigit() else None
+    if person is not None:
+        attendee["person"] = person.pk
+        institution = services.first_institution(person)
+        if institution is not None:
+            attendee["institution"] = institution.pk
     if institution_id.isdigit() and Institution.objects.filter(pk=institution_id).exists():
         attendee["institution"] = int(institution_id)
     if campaign_id.isdigit():

@@ -110,6 +110,9 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = OrganisationField(user)
+        if not self.initial.get("organisation"):
+            # A new meeting: the instance's empty organisation must not hide the default.
+            self.initial["organisation"] = self.fields["organisation"].initial
         self.fields["campaign"].queryset = campaign_choices(user)
         people = colleagues(editor_organisations(user))
         for name in ("our_attendees", "lead", "follow_up_owner"):
@@ -320,17 +323,16 @@ class QuickLogForm(LookupFormMixin, forms.Form):
         label=_("Where"), required=False, max_length=300, widget=forms.TextInput()
     )
     line = forms.CharField(
-        label=_("In one line"),
-        max_length=1000,
-        help_text=_("On the record only."),
-        widget=forms.TextInput(),
+        label=_("In one line, on the record only"), max_length=1000, widget=forms.TextInput()
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
     )
     stance = forms.ChoiceField(label=_("Stance now"), choices=STANCE_CHOICES, required=False)
     follow_up = forms.CharField(label=_("Follow-up"), required=False, max_length=300)
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Who does it"), queryset=User.objects.none(), required=False
+    )
     due_on = forms.DateField(label=_("By"), required=False, widget=forms.DateInput(DATE_INPUT))
 
     def __init__(self, *args, user: User, **kwargs):

@@ -284,3 +284,10 @@ def test_cancelling_a_meeting(campaigner_client, meeting):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_the_only_organisation_is_chosen_without_asking(campaigner_client, organisation):
+    response = campaigner_client.get(reverse("meetings:create"))
+
+    html = response.content.decode()
+    assert f'<input type="hidden" name="organisation" value="{organisation.pk}"' in html

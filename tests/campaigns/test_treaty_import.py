@@ -215,11 +215,26 @@ def test_an_unknown_treaty_is_refused_unless_named(tmp_path, db):
     assert out.strip() == "created 1, updated 0, unchanged 0, errors 0"
 
 
-def test_a_header_without_country_and_status_needs_the_upload_page(tmp_path, db):
+def test_a_header_without_country_and_status_needs_the_upload_page(tmp_path, db, capsys):
     TreatyFactory(code="ccm")
 
-    with pytest.raises(CommandError, match="map the columns on the upload page"):
-        command(write(tmp_path, "a,b\n1,2\n"), "--treaty", "ccm")
+    with pytest.raises(SystemExit):
+        call_command("import_treaty_status", write(tmp_path, "a,b\n1,2\n"), "--treaty", "ccm")
+
+    out, err = capsys.readouterr()
+    assert "map the columns on the upload page" in err
+    assert out.strip() == "created 0, updated 0, unchanged 0, errors 1"
+
+
+def test_a_missing_file_is_an_error(tmp_path, db, capsys):
+    TreatyFactory(code="ccm")
+
+    with pytest.raises(SystemExit):
+        call_command("import_treaty_status", str(tmp_path / "nowhere.csv"), "--treaty", "ccm")
+
+    out, err = capsys.readouterr()
+    assert "No such file or directory" in err
+    assert out.strip() == "created 0, updated 0, unchanged 0, errors 1"
 
 
 def test_a_dry_run_writes_nothing(tmp_path, db):

@@ -41,32 +41,45 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, treaty: str, name: str | None, **options) -> None:
+        result = treaty_import.TreatyImportResult()
         try:
             table = treaty_import.read_table(imports.read_path(file))
         except imports.ImportRejected as error:
-            return self._report(
-                treaty_import.TreatyImportResult(errors=[str(error)], error_count=1)
-            )
+            result.error(str(error))
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from error
-        mapping = treaty_import.guess_mapping(table.header)
-        mapping.day_first = not options["month_first"]
-        if treaty_import.missing_columns(mapping):
-            raise CommandError(
-                f"The header ({', '.join(table.header)}) does not say which column is the "
-                "country and which the status; map the columns on the upload page."
-            )
+            result.error(f"{file}: {error.strerror}")
+        else:
+            mapping = treaty_import.guess_mapping(table.header)
+            mapping.day_first = not options["month_first"]
+            if treaty_import.missing_columns(mapping):
+                result.error(
+                    f"The header ({', '.join(table.header)}) does not say which column is the "
+                    "country and which the status; map the columns on the upload page."
+                )
+            else:
+                result = self._import(table, mapping, treaty, name, file, options["dry_run"])
+        self._report(result)
+
+    def _import(
+        self,
+        table: treaty_import.Table,
+        mapping: treaty_import.Mapping,
+        code: str,
+        name: str | None,
+        file: str,
+        dry_run: bool,
+    ) -> treaty_import.TreatyImportResult:
         with transaction.atomic():
             # A treaty made by --name goes too if the file does not import.
             result = treaty_import.import_statuses(
-                treaty=self._treaty(treaty, name),
+                treaty=self._treaty(code, name),
                 table=table,
                 mapping=mapping,
                 source=Path(file).name,
-                dry_run=options["dry_run"],
+                dry_run=dry_run,
             )
-            transaction.set_rollback(not result.ok or options["dry_run"])
-        self._report(result)
+            transaction.set_rollback(not result.ok or dry_run)
+        return result
 
     def _report(self, result: treaty_import.TreatyImportResult) -> None:
         for warning in result.warnings:

@@ -372,7 +372,8 @@ def brief_render(*, brief: Brief) -> bool:
         pdf=brief.pdf.name, rendered_at=timezone.now(), content=content
     )
     unused = old_name if kept else brief.pdf.name
-    if unused:
+    # The storage gives the new file the old one's name when that is free again.
+    if unused and old_name != brief.pdf.name:
         brief.pdf.storage.delete(unused)
     return bool(kept)
 

@@ -109,11 +109,17 @@ def brief_update(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The kept PDF; made here and now if the worker has not made it since the last edit."""
+    """The kept PDF; made here and now if the worker has not made it since the last edit (or
+    the file went missing from storage)."""
     brief = _get_brief(request, pk)
-    if not briefs.brief_is_current(brief):
-        briefs.brief_render(brief=brief)
+    ready = briefs.brief_is_current(brief) and brief.pdf.storage.exists(brief.pdf.name)
+    if not ready and not briefs.brief_render(brief=brief):
+        # Edited again while it was being made: this download gets the newest content, and
+        # the worker keeps that edit's PDF.
         brief.refresh_from_db()
+        rendered, filename = briefs.brief_pdf(brief)
+        return pdf.pdf_response(rendered.pdf, filename)
+    brief.refresh_from_db()
     with brief.pdf.open("rb") as kept:
         content = kept.read()
     return pdf.pdf_response(content, briefs.brief_filename(brief))

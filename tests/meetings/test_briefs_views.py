@@ -138,6 +138,40 @@ def test_a_download_after_an_edit_has_the_edit(client, campaigner, brief):
     assert ARABIC_ASK in pdf_words(response.content)
 
 
+def test_a_pdf_missing_from_storage_is_made_again(client, campaigner, brief):
+    briefs.brief_render(brief=brief)
+    brief.refresh_from_db()
+    brief.pdf.storage.delete(brief.pdf.name)
+    client.force_login(campaigner)
+
+    response = client.get(reverse("meetings:brief_download", args=[brief.pk]))
+
+    assert ASK in pdf_words(response.content)
+    brief.refresh_from_db()
+    assert brief.pdf.storage.exists(brief.pdf.name)
+
+
+def test_a_download_during_an_edit_gets_the_newest_content(client, campaigner, brief, monkeypatch):
+    render = briefs.brief_pdf
+    edits = []
+
+    def render_while_someone_edits(rendering):
+        result = render(rendering)
+        if not edits:
+            edited = Brief.objects.get(pk=brief.pk)
+            edited.content = {**edited.content, "ask": "The newest ask"}
+            edited.save()
+            edits.append(edited)
+        return result
+
+    monkeypatch.setattr(briefs, "brief_pdf", render_while_someone_edits)
+    client.force_login(campaigner)
+
+    response = client.get(reverse("meetings:brief_download", args=[brief.pk]))
+
+    assert "The newest ask" in pdf_words(response.content)
+
+
 def test_a_viewer_downloads_but_does_not_edit(client, viewer, world, brief):
     client.force_login(viewer)
 

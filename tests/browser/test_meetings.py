@@ -1,7 +1,7 @@
 """A campaigner on a phone plans a meeting from a person's page, ticks the prep checklist,
 writes the meeting up with an off-the-record part and a follow-up, gets the reminder, and
-downloads the leave-behind brief; and logs an encounter on the quick log, with JavaScript
-off, on one screen."""
+downloads the leave-behind brief; logs an encounter on the quick log, with JavaScript off,
+on one screen; and every meeting page passes axe on a phone in English and Arabic."""
 
 import datetime as dt
 import re
@@ -13,16 +13,19 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from advocacy.models import Notification
+from advocacy.models import Membership, Notification
 from campaigns import reminders
 from campaigns.models import Reminder
 from contacts.models import StanceAssessment
 from contacts.search import person_refresh_search
+from meetings import services
 from meetings.models import FollowUp, Meeting
 from tests import factories
 from tests.advocacy.pdfs import pdf_words
 from tests.browser.helpers import PHONE
+from tests.browser.test_accessibility import phone_problems
 from tests.browser.test_page_weight import BUDGET_BYTES, cold_load, report
+from tests.meetings.factories import AttendeeFactory, FollowUpFactory, MeetingFactory
 
 ASK = "Table the ratification bill this session"
 PHRASE = "Quartz-Heron-Tamarind"
@@ -217,3 +220,48 @@ def test_the_quick_log_stays_within_budget_and_on_one_screen(
     # Everything, from the menu to the button, without scrolling.
     button = page.get_by_role("button", name="Log it").bounding_box()
     assert button["y"] + button["height"] <= PHONE["height"], f"the button ends at {button}"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_meeting_pages_pass_axe_on_a_phone(
+    new_context, sign_in, campaigner, organisation, campaign, minister, language
+):
+    campaigner.language = language
+    campaigner.save(update_fields=["language"])
+    # A coordinator, who also sees the organisation's checklist template.
+    Membership.objects.filter(user=campaigner).update(role=Membership.Role.COORDINATOR)
+    meeting = MeetingFactory(
+        organisation=organisation,
+        created_by=campaigner,
+        campaign=campaign,
+        ask=ASK,
+        notes="One\nTwo",
+        summary="Supportive.",
+    )
+    AttendeeFactory(meeting=meeting, person=minister)
+    services.checklist_copy(meeting=meeting)
+    services.off_record_mark(meeting=meeting, user=campaigner, approx_minutes=5)
+    task = FollowUpFactory(meeting=meeting, owner=campaigner, due_on=dt.date(2020, 1, 1))
+    page = new_context(viewport=PHONE, language=language).new_page()
+    sign_in(page.context, campaigner)
+    paths = [
+        "/meetings/",
+        meeting.get_absolute_url(),
+        f"/meetings/{meeting.pk}/write-up/",
+        f"/meetings/{meeting.pk}/edit/",
+        f"/meetings/{meeting.pk}/report/",
+        f"/meetings/new/?person={minister.pk}",
+        "/meetings/log/",
+        "/meetings/follow-ups/",
+        f"/meetings/follow-ups/{task.pk}/edit/",
+        f"/meetings/checklist/{organisation.slug}/",
+        "/",
+    ]
+    problems = {}
+    for path in paths:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        found = phone_problems(page)
+        if found:
+            problems[path] = found
+    assert problems == {}

@@ -343,6 +343,10 @@ class QuickLogForm(LookupFormMixin, forms.Form):
         self.fields["owner"].initial = user.pk
         campaigns = campaign_choices(user)
         self.fields["campaign"].queryset = campaigns
+        only = list(campaigns[:2])
+        if len(only) == 1:
+            # One campaign: a stance change needs no extra tap.
+            self.fields["campaign"].initial = only[0].pk
         self.setup_lookups()
 
     def clean(self):

@@ -134,3 +134,9 @@ def test_a_viewer_cannot_log(client, viewer):
     client.force_login(viewer)
 
     assert client.get(URL).status_code == 302
+
+
+def test_a_single_campaign_is_chosen_already(campaigner_client, campaign):
+    response = campaigner_client.get(URL)
+
+    assert response.context["form"]["campaign"].value() == campaign.pk

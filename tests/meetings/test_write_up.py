@@ -268,3 +268,18 @@ def test_an_unknown_person_in_a_commitment_is_refused(campaigner_client, meeting
 
     assert response.status_code == 400
     assert not Commitment.objects.exists()
+
+
+def test_the_persons_timeline_lists_the_meeting_for_those_who_see_it(
+    campaigner_client, client, outsider, meeting, minister
+):
+    campaigner_client.post(url(meeting), write_up_data())
+
+    timeline = campaigner_client.get(minister.get_absolute_url()).context["timeline"]
+    entry = next(e for e in timeline if e.kind == "meeting")
+    assert entry.url == meeting.get_absolute_url()
+    assert entry.title == f"{meeting.title} · {meeting.campaign.name}"
+    assert entry.detail.startswith("Supportive in principle")
+    client.force_login(outsider)
+    outsiders = client.get(minister.get_absolute_url()).context["timeline"]
+    assert not [e for e in outsiders if e.kind == "meeting"]

@@ -133,6 +133,8 @@ def test_a_demo_mp_page_renders_for_a_demo_campaigner(seeded, client):
     from advocacy.models import User
 
     user = User.objects.get(email="aline.campaigner@apb.example.org")
+    user.language = "en"  # the Burundian demo users read French; check the English page
+    user.save(update_fields=["language"])
     client.force_login(user)
     mp = Person.objects.filter(
         stance_assessments__organisation__slug="apb", positions__role="MP"

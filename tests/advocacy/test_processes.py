@@ -122,7 +122,7 @@ def gunicorn(transactional_db, processes, static_root):
         "gunicorn", [str(BIN / "gunicorn"), "advocacy.wsgi", "--bind", f"127.0.0.1:{port}"], env
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: answers(f"{base}/healthz/live"), 30, processes.logs)
+    wait_until(lambda: answers(f"{base}/healthz/live"), 90, processes.logs)
     return base
 
 

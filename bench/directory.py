@@ -38,6 +38,8 @@ def configure(database_url: str, *, jit: bool = False) -> None:
     os.environ["STATIC_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     os.environ.setdefault("REDIS_URL", "")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # One database session for the whole run, as a busy web process keeps one.
+    os.environ.setdefault("CONN_MAX_AGE", "3600")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
     create_database(database_url, jit=jit)
     import django
@@ -505,20 +507,39 @@ def scenarios(rng: random.Random, *, person_route: bool) -> list[Scenario]:
     return result
 
 
+def backend_cpu_ms() -> tuple[int, float | None]:
+    """The CPU time used so far by the PostgreSQL process serving this connection, read
+    from /proc (so only when PostgreSQL runs on this machine), with its process id."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return pid, None
+    ticks = int(fields[11]) + int(fields[12])  # utime and stime
+    return pid, ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def measure(client, scenario: Scenario, *, requests: int, warmup: int) -> dict:
+    """Wall-clock time of each request, and the CPU time spent on it: by this process
+    (Django) per request, by the database process on average. On a busy machine the wall
+    clock waits for the CPU; the CPU time is what a quiet machine would add up to."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def fetch() -> float:
+    def fetch() -> tuple[float, float]:
         url, params, headers = scenario.make_request()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         response = client.get(url, params, headers=headers)
         if response.streaming:
             b"".join(response.streaming_content)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
         if response.status_code != 200:
             raise SystemExit(f"{scenario.name}: {url} {params} answered {response.status_code}")
-        return elapsed * 1000
+        return elapsed * 1000, cpu * 1000
 
     if scenario.most_requests:
         requests = min(requests, scenario.most_requests)
@@ -528,22 +549,36 @@ def measure(client, scenario: Scenario, *, requests: int, warmup: int) -> dict:
     with CaptureQueriesContext(connection) as queries:
         fetch()
     count = len(queries)  # read now: the next request empties the connection's log
-    times = [fetch() for _ in range(requests)]
+    pid, db_before = backend_cpu_ms()
+    timed = [fetch() for _ in range(requests)]
+    pid_after, db_after = backend_cpu_ms()
+    wall, cpu = [entry[0] for entry in timed], [entry[1] for entry in timed]
+    db = None
+    if db_before is not None and pid == pid_after:
+        db = (db_after - db_before) / requests
     return {
-        "p50": statistics.median(times),
-        "p95": percentile(times, 0.95),
-        "max": max(times),
+        "p50": statistics.median(wall),
+        "p95": percentile(wall, 0.95),
+        "max": max(wall),
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p95": percentile(cpu, 0.95),
+        "db_cpu": db,
         "queries": count,
     }
 
 
 def report(results: list[tuple[str, dict]]) -> None:
     width = max(len(name) for name, _ in results)
-    print(f"\n{'request':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}  queries")
+    print(
+        f"\n{'':<{width}}  {'wall clock, ms':^23}  {'CPU, ms':^26}"
+        f"\n{'request':<{width}}  {'p50':>7}{'p95':>8}{'max':>8}  "
+        f"{'app p50':>8}{'app p95':>9}{'db mean':>9}  queries"
+    )
     for name, figures in results:
+        db = f"{figures['db_cpu']:9.1f}" if figures["db_cpu"] is not None else f"{'n/a':>9}"
         print(
-            f"{name:<{width}}  {figures['p50']:7.1f}  {figures['p95']:7.1f}  "
-            f"{figures['max']:7.1f}  {figures['queries']:>7}"
+            f"{name:<{width}}  {figures['p50']:7.1f}{figures['p95']:8.1f}{figures['max']:8.1f}  "
+            f"{figures['cpu_p50']:8.1f}{figures['cpu_p95']:9.1f}{db}  {figures['queries']:>7}"
         )
 
 

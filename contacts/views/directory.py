@@ -20,7 +20,7 @@ from advocacy import services
 from advocacy.models import AuditEvent
 from contacts import exports
 from contacts.filters import PAGE_SIZE, DirectoryFilterForm, country_names
-from contacts.models import Person, Position, StanceAssessment
+from contacts.models import Person, Position, Stance
 
 TEMPLATE = "contacts/directory.html"
 # The part of the form whose lists follow the chosen country (see the template).
@@ -35,7 +35,9 @@ class Row:
     url: str
     positions: list[Position]
     country: str
-    stance: StanceAssessment | None
+    # The current stance in the chosen campaign; None when there is no campaign or
+    # nobody has assessed the person.
+    stance: Stance | None
 
 
 @dataclass
@@ -104,19 +106,15 @@ def _person_url() -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _page(form: DirectoryFilterForm, user) -> Page:
+def _page(form: DirectoryFilterForm) -> Page:
     number = form.cleaned_data["page"]
     start = (number - 1) * PAGE_SIZE
     people = form.people().only(*ROW_FIELDS).prefetch_related(_shown_positions(form.current_only))
+    if form.stance_campaign:
+        people = people.annotate(stance_now=form.current_stance())
     # One row more than a page tells whether there is a next page, without counting.
     found = list(people[start : start + PAGE_SIZE + 1])
     shown = found[:PAGE_SIZE]
-    stances: dict[int, StanceAssessment] = {}
-    if form.stance_campaign and shown:
-        current = StanceAssessment.objects.current_for(user).filter(
-            campaign=form.stance_campaign, person__in=[person.pk for person in shown]
-        )
-        stances = {stance.person_id: stance for stance in current}
     codes = {person.pk: _country_code(person.shown_positions) for person in shown}
     names = country_names()
     person_url = _person_url()
@@ -126,7 +124,7 @@ def _page(form: DirectoryFilterForm, user) -> Page:
             url=person_url(person.pk),
             positions=person.shown_positions,
             country=names.get(codes[person.pk], codes[person.pk]),
-            stance=stances.get(person.pk),
+            stance=Stance(person.stance_now) if getattr(person, "stance_now", None) else None,
         )
         for person in shown
     ]
@@ -164,7 +162,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     if fragment and request.htmx.target == SCOPED_TARGET:
         # The country changed: redraw the lists of its institutions, parties, committees.
         return _varies(render(request, f"{TEMPLATE}#{SCOPED_TARGET}", {"form": form}))
-    page = _page(form, request.user) if valid else None
+    page = _page(form) if valid else None
     template = f"{TEMPLATE}#directory-results" if fragment else TEMPLATE
     response = render(request, template, {"form": form, "page": page})
     if fragment and page:
@@ -181,7 +179,11 @@ def _invalid_export(request: HttpRequest, form: DirectoryFilterForm) -> HttpResp
 
 
 def _record_export(
-    request: HttpRequest, *, file_format: str, form=None, person: Person | None = None
+    request: HttpRequest,
+    *,
+    file_format: str,
+    form: DirectoryFilterForm | None = None,
+    person: Person | None = None,
 ) -> None:
     campaign = form.stance_campaign if form else None
     detail = {"format": file_format}

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import PHONE
 from tests.contacts.directory_world import build_world
 
 
@@ -73,3 +74,25 @@ def test_a_shared_filtered_link_opens_the_same_list_and_its_person(
 
     expect(phone).to_have_url(f"/directory/people/{world.amina.pk}/")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Amina Odhiambo")
+
+
+def test_without_javascript_the_filters_are_a_plain_form(
+    browser, live_server, sign_in, campaigner, world
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False
+    )
+    try:
+        sign_in(context, campaigner)
+        page = context.new_page()
+        page.goto("/directory/")
+        page.get_by_label("Search names, roles and institutions").fill("odhiambo")
+        page.get_by_role("button", name="Search").click()
+
+        expect(page).to_have_url(re.compile(r"/directory/\?q=odhiambo&"))
+        results = page.locator("#directory-results")
+        expect(results.get_by_role("link", name="Amina Odhiambo")).to_be_visible()
+        expect(results.get_by_role("link", name="Grace Okello")).to_have_count(0)
+        assert fits_the_screen(page)
+    finally:
+        context.close()

@@ -29,7 +29,14 @@ from campaigns.models import Campaign, Relationship, Reminder
 from contacts import services as contacts_services
 from contacts.models import Person, Position, Stance, StanceAssessment
 from contacts.services import TimelineEntry
-from meetings.dossier import DOSSIER_SOURCES, DossierEntry, DossierSource, dossier
+
+# The dossier is built in meetings.dossier; other apps (the PDFs, letters) reach it here.
+from meetings.dossier import (  # noqa: F401
+    DOSSIER_SOURCES,
+    DossierEntry,
+    DossierSource,
+    dossier,
+)
 from meetings.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -43,13 +50,6 @@ from meetings.models import (
 
 if TYPE_CHECKING:
     from advocacy.models import User
-
-__all__ = [
-    "DOSSIER_SOURCES",
-    "DossierEntry",
-    "DossierSource",
-    "dossier",
-]
 
 # How many meetings and follow-ups the home page lists.
 DASHBOARD_ROWS = 5
@@ -141,7 +141,7 @@ def checklist_item_set(*, item: ChecklistItem, user: User, done: bool) -> Meetin
     return meeting
 
 
-def _renumber(template: ChecklistTemplate, items: list[ChecklistTemplateItem]) -> None:
+def _renumber(items: list[ChecklistTemplateItem]) -> None:
     for position, item in enumerate(items):
         item.position = position
     ChecklistTemplateItem.objects.bulk_update(items, ["position"])
@@ -162,7 +162,7 @@ def checklist_template_add(*, template: ChecklistTemplate, text: str) -> Checkli
 def checklist_template_remove(*, item: ChecklistTemplateItem) -> None:
     template = item.template
     item.delete()
-    _renumber(template, list(template.items.all()))
+    _renumber(list(template.items.all()))
 
 
 @transaction.atomic
@@ -172,7 +172,7 @@ def checklist_template_move(*, item: ChecklistTemplateItem, by: int) -> None:
     index = next(i for i, row in enumerate(items) if row.pk == item.pk)
     target = max(0, min(len(items) - 1, index + by))
     items.insert(target, items.pop(index))
-    _renumber(item.template, items)
+    _renumber(items)
 
 
 # Planning ----------------------------------------------------------------------------------

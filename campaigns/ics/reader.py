@@ -22,13 +22,13 @@ from icalendar.prop import vRecur
 from campaigns.ics.zones import Problem, Zone, Zones, iana_name
 from campaigns.models import Calendar, CalendarEvent
 from campaigns.recurrence import validate_rrule
+from contacts.imports import MAX_MESSAGES, ImportResult
 
 UTC = dt.UTC
 MAX_BYTES = 10 * 1024 * 1024
 BATCH = 500
 Progress = Callable[[int, int], None]
 # How many problems a result keeps word for word; the rest are only counted.
-MAX_MESSAGES = 100
 # What an import owns on an event; the rest is the app's and survives re-imports.
 IMPORTED_FIELDS = (
     "title",
@@ -51,36 +51,18 @@ NAME = re.compile(r"^[A-Za-z0-9-]+")
 
 
 @dataclass
-class IcsResult:
-    """What an import did, or found wrong. Nothing is written when there are errors."""
+class IcsResult(ImportResult):
+    """What an import did, or found wrong. Nothing is written when there are errors.
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    The shared import result, with the number of events found and notes (things imported
+    with a caveat) instead of counts per kind and warnings."""
+
     found: int = 0
-    error_count: int = 0
-    errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_MESSAGES:
-            self.errors.append(message)
 
     def note(self, message: str) -> None:
         if message not in self.notes and len(self.notes) < MAX_MESSAGES:
             self.notes.append(message)
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def line(self) -> str:
-        """The one-line summary the import command ends with."""
-        return (
-            f"created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, errors {self.error_count}"
-        )
 
     def as_dict(self) -> dict:
         return {

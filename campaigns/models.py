@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -10,22 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Membership, VisibleQuerySet, VisibleRecord
-from contacts.models import DatePrecision
-
-
-def _date_label(value: dt.date | None, precision: str) -> str:
-    """A date only as precisely as it is known: '1994', 'May 1994' or '14 May 1994'."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
+from contacts.models import DatePrecision, format_precise_date
 
 
 class Treaty(models.Model):
@@ -121,11 +109,11 @@ class TreatyStatus(models.Model):
 
     @property
     def signed_label(self) -> str:
-        return _date_label(self.signed_on, self.signed_precision)
+        return format_precise_date(self.signed_on, self.signed_precision)
 
     @property
     def consent_label(self) -> str:
-        return _date_label(self.consent_on, self.consent_precision)
+        return format_precise_date(self.consent_on, self.consent_precision)
 
 
 class TreatyStatusChange(models.Model):

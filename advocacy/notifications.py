@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from advocacy.mail import absolute_url
 from advocacy.models import Notification, User
+from advocacy.zones import zone
 
 logger = logging.getLogger(__name__)
 
@@ -90,13 +90,6 @@ def notification_email(*, notification: Notification) -> None:
     notification.save(update_fields=["emailed_at"])
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def digests_send_due(*, now: dt.datetime | None = None) -> int:
     """Send today's digest to each user whose local time is past 08:00 and who has not had
     one today. Runs every quarter of an hour; returns how many emails went out.
@@ -110,7 +103,7 @@ def digests_send_due(*, now: dt.datetime | None = None) -> int:
     sent = 0
     # One query per time zone in use: local time is the same for everyone in it.
     for name in digest_users.values_list("time_zone", flat=True).distinct().order_by():
-        local = now.astimezone(_zone(name))
+        local = now.astimezone(zone(name))
         if local.hour < DIGEST_HOUR:
             continue
         today = local.date()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
 
+from advocacy.zones import zone
+
 UTC = dt.UTC
 UTC_ZONE = zoneinfo.ZoneInfo("UTC")
 
@@ -35,13 +37,6 @@ class Occurrence:
     @property
     def local_end(self) -> dt.datetime | None:
         return self.end.astimezone(zone(self.time_zone)) if self.end else None
-
-
-def zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def validate_rrule(rule: str) -> None:

@@ -13,8 +13,6 @@ leaving the notes out is what keeps them out of every PDF.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,16 +43,9 @@ REPORT_TEMPLATE = "pdf/meeting_report.html"
 # The meeting's people and places
 
 
-def _zone(meeting: Meeting) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(meeting.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def meeting_date(meeting: Meeting):
     """The day of the meeting where it takes place."""
-    return timezone.localtime(meeting.starts_at, _zone(meeting)).date()
+    return timezone.localtime(meeting.starts_at, meeting.zone).date()
 
 
 def their_attendees(meeting: Meeting) -> list[MeetingAttendee]:

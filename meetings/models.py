@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Organisation, VisibleQuerySet, VisibleRecord
+from advocacy.zones import zone
 
 
 def _count_per_meeting(rows: models.QuerySet) -> Coalesce:
@@ -197,10 +198,7 @@ class Meeting(VisibleRecord):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+        return zone(self.time_zone)
 
     @property
     def local_start(self) -> dt.datetime:

@@ -9,7 +9,6 @@ meetings.dossier) and `meeting_entries(person, user)`, the meetings on a person'
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from advocacy.models import AuditEvent, Organisation
 from advocacy.services import audit_record
+from advocacy.zones import zone
 from campaigns import reminders
 from campaigns.models import Campaign, Relationship, Reminder
 from contacts import services as contacts_services
@@ -71,13 +71,6 @@ DEFAULT_CHECKLIST = [
     gettext_lazy("Contact cards"),
     gettext_lazy("Who follows up"),
 ]
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _audit(
@@ -477,7 +470,7 @@ def coalition_id_of(organisation: Organisation) -> int | None:
 def follow_up_due_at(follow_up: FollowUp) -> dt.datetime:
     """09:00 on the due date, in the owner's time zone."""
     local = dt.datetime.combine(follow_up.due_on, dt.time(FOLLOW_UP_HOUR))
-    return local.replace(tzinfo=_zone(follow_up.owner.time_zone), fold=0).astimezone(dt.UTC)
+    return local.replace(tzinfo=zone(follow_up.owner.time_zone), fold=0).astimezone(dt.UTC)
 
 
 def follow_up_remind(*, follow_up: FollowUp) -> Reminder | None:

@@ -108,7 +108,7 @@ def stylesheet() -> weasyprint.CSS:
 _thread = threading.local()
 
 
-def _font_config() -> FontConfiguration:
+def font_config() -> FontConfiguration:
     """One per thread, kept: Pango's font map keeps the faces it has loaded, and loading them
     again is half the time of a brief. Not shared across threads, as Pango's font maps are not
     safe to share."""
@@ -131,7 +131,7 @@ def _document(template_name: str, context: dict, language: str) -> weasyprint.Do
         html = render_to_string(template_name, context)
     return weasyprint.HTML(
         string=html, base_url=settings.SITE_URL + "/", url_fetcher=StaticOnlyFetcher()
-    ).render(stylesheets=[stylesheet()], font_config=_font_config())
+    ).render(stylesheets=[stylesheet()], font_config=font_config())
 
 
 def render_pdf(

@@ -88,7 +88,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[\d\s().+-]+$")
 
 
-def _safe_cell(value: object) -> str:
+def safe_cell(value: object) -> str:
+    """The value as a CSV cell a spreadsheet shows as text and never runs as a formula."""
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
         return "'" + text
@@ -147,7 +148,7 @@ def person_csv_rows(person: Person) -> Iterator[list[str]]:
 
 
 def _csv_row(cells: dict[str, object]) -> list[str]:
-    return [_safe_cell(cells.get(column, "")) for column in CSV_HEADER]
+    return [safe_cell(cells.get(column, "")) for column in CSV_HEADER]
 
 
 def people_csv(people: QuerySet[Person]) -> Iterator[str]:

@@ -12,7 +12,7 @@ letters) add their own entries without this module knowing them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -570,6 +570,12 @@ def stance_entries(assessments: Iterable[StanceAssessment]) -> Iterator[Timeline
             % {"campaign": assessment.campaign, "stance": assessment.get_stance_display()},
             detail=assessment.note,
         )
+
+
+# What other apps know about a person (meetings held, letters sent and replies): each adds a
+# function of (person, user) yielding TimelineEntry in its AppConfig.ready(), so the
+# directory never imports them. Each must show only what the user may see, in one query.
+TIMELINE_SOURCES: list[Callable[..., Iterable[TimelineEntry]]] = []
 
 
 def timeline(*sources: Iterable[TimelineEntry], limit: int | None = None) -> list[TimelineEntry]:

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from contacts.services import TIMELINE_SOURCES
+        from meetings.services import meeting_entries
+
+        TIMELINE_SOURCES.append(meeting_entries)

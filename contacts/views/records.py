@@ -36,7 +36,6 @@ from contacts.models import (
     Tag,
 )
 from contacts.search import search_people
-from meetings.services import meeting_entries
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -101,7 +100,6 @@ def _stance_context(request: HttpRequest, person: Person, organisations) -> dict
 
 
 def _timeline(positions, assessments, *sources) -> list[services.TimelineEntry]:
-    # Later apps add their sources here: meetings, letters.
     return services.timeline(
         services.position_entries(positions), services.stance_entries(assessments), *sources
     )
@@ -135,7 +133,9 @@ def _person_context(request: HttpRequest, pk: int) -> dict:
         "contact_points": list(person.contact_points.all()),
         "can_edit": services.can_edit_directory(request.user, organisations),
         "timeline": _timeline(
-            positions, stance["assessments"], meeting_entries(person, request.user)
+            positions,
+            stance["assessments"],
+            *(source(person, request.user) for source in services.TIMELINE_SOURCES),
         ),
         **stance,
     }

@@ -4,6 +4,7 @@ the document's language, fitting into a number of pages, no network, and downloa
 import re
 import socket
 import subprocess
+import threading
 
 import pytest
 from django.conf import settings
@@ -241,3 +242,13 @@ def test_the_response_is_a_pdf_download():
 )
 def test_text_direction_is_that_of_the_first_letter(text, direction):
     assert pdf.text_direction(text) == direction
+
+
+def test_the_font_configuration_is_kept_per_thread():
+    mine = pdf.font_config()
+    assert pdf.font_config() is mine
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf.font_config()))
+    thread.start()
+    thread.join()
+    assert other and other[0] is not mine

@@ -210,6 +210,16 @@ WORKER_HEARTBEAT_INTERVAL = env.int("WORKER_HEARTBEAT_INTERVAL", default=60)
 REMINDERS_DISPATCH_INTERVAL = env.int("REMINDERS_DISPATCH_INTERVAL", default=30)
 REMINDERS_DISPATCH_BATCH = env.int("REMINDERS_DISPATCH_BATCH", default=500)
 REMINDERS_REQUEUE_AFTER = env.int("REMINDERS_REQUEUE_AFTER", default=300)
+# Letters: how often beat's dispatcher looks for letters that are due; after how long a
+# letter queued or being sent whose task was lost (a killed worker, a broker restarted
+# without its queue) is sent again, which must be longer than a busy queue takes; how many
+# times a letter the mail server refuses is tried, waiting LETTERS_RETRY_AFTER seconds and
+# twice as long each time after. How many letters one send task takes is not a setting.
+LETTERS_DISPATCH_INTERVAL = env.int("LETTERS_DISPATCH_INTERVAL", default=15)
+LETTERS_LEASE = env.int("LETTERS_LEASE", default=300)
+LETTERS_MAX_ATTEMPTS = env.int("LETTERS_MAX_ATTEMPTS", default=5)
+LETTERS_RETRY_AFTER = env.int("LETTERS_RETRY_AFTER", default=60)
+LETTERS_CHUNK_SIZE = 100
 CELERY_BEAT_SCHEDULE = {
     # Every minute by default: the worker writes a heartbeat that /healthz reports.
     "worker-heartbeat": {
@@ -235,6 +245,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.reminders_digest",
         "schedule": 900.0,
         "options": {"expires": 900},
+    },
+    # Every 15 seconds by default: give back letters whose task was lost, claim the letters
+    # that are due and queue one send task per chunk of them.
+    "letters-dispatch": {
+        "task": "letters.tasks.letters_dispatch",
+        "schedule": float(LETTERS_DISPATCH_INTERVAL),
+        "options": {"expires": LETTERS_DISPATCH_INTERVAL},
+    },
+    # Every hour: ask the writers of letters sent two weeks ago whether a reply came.
+    "letters-reply-check": {
+        "task": "letters.tasks.letters_reply_check",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    # Every day: FOI requests past their deadline without an answer are marked so.
+    "letters-foi-daily": {
+        "task": "letters.tasks.letters_foi_daily",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
 }
 # A worker is reported down when its last heartbeat is older than this.

@@ -82,5 +82,6 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("directory/", include("contacts.urls")),
     path("meetings/", include("meetings.urls")),
+    path("letters/", include("letters.urls")),
     path("admin/", admin.site.urls),
 ]

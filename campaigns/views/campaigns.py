@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from campaigns import forms, reminders, services
 from campaigns.models import Campaign, Treaty, TreatyStatus
 from contacts.models import Country
+from letters.models import LetterAction
 from meetings.services import meetings_dashboard
 
 PAGE_SIZE = 25
@@ -107,10 +108,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         }
     countries = sorted(campaign.countries.all(), key=lambda country: country.display_name)
+    letter_actions = LetterAction.objects.visible_to(request.user).filter(campaign=campaign)
     context = {
         "campaign": campaign,
         "can_edit": can_edit,
         "country_statuses": [(country, statuses.get(country.pk)) for country in countries],
+        "letter_actions": list(letter_actions.order_by("-created_at", "-pk")),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 

@@ -1,0 +1,118 @@
+"""Letter actions out as CSV: the signatories (editors only, audit-logged: they hold
+supporters' addresses) and the results by target.
+
+UTF-8 with a byte-order mark so spreadsheets read any script; a cell that a spreadsheet
+would run as a formula gets a leading quote, as in the directory's export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+
+from advocacy.models import AuditEvent, User
+from advocacy.services import audit_record
+from contacts.exports import safe_cell
+from letters.models import LetterAction, Signatory
+from letters.results import Results
+
+
+def _stamp(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _csv(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+SIGNATORY_HEADER = [
+    "name",
+    "email",
+    "organisation",
+    "title",
+    "role",
+    "constituency",
+    "address",
+    "language",
+    "signed_up",
+    "email_confirmed",
+    "consent_to_be_named",
+    "consent_to_be_contacted",
+]
+
+
+def signatories_csv(action: LetterAction, *, user: User, request: HttpRequest | None = None) -> str:
+    """Every signatory of the action, confirmed or not (the columns say which); only for
+    those who may edit the action, and kept in the audit trail."""
+    if not LetterAction.objects.editable_by(user).filter(pk=action.pk).exists():
+        raise PermissionDenied
+    signatories = (
+        Signatory.objects.filter(action=action).select_related("area").order_by("name", "pk")
+    )
+    rows = [
+        [
+            s.name,
+            s.email,
+            s.organisation_name,
+            s.title,
+            s.get_role_display(),
+            s.area.name if s.area_id else "",
+            " / ".join(line.strip() for line in s.address.splitlines() if line.strip()),
+            s.language,
+            _stamp(s.created_at),
+            _stamp(s.email_confirmed_at),
+            _stamp(s.consent_named_at),
+            _stamp(s.consent_contact_at),
+        ]
+        for s in signatories
+    ]
+    audit_record(
+        action=AuditEvent.Action.EXPORTED,
+        actor=user,
+        organisation=action.organisation,
+        target=action,
+        detail={"document": "signatories", "format": "csv", "rows": len(rows)},
+        request=request,
+    )
+    return _csv(SIGNATORY_HEADER, rows)
+
+
+RESULTS_HEADER = [
+    "target",
+    "letters_written",
+    "letters_sent",
+    "letters_failed",
+    "replies",
+    "response_rate_percent",
+    "latest_reply",
+    "nobody_wrote",
+]
+
+
+def results_csv(results: Results) -> str:
+    """One row per target: letters written, sent and failed, replies and the response rate;
+    "yes" in the last column for a target nobody wrote to."""
+    rows = [
+        [
+            row.person.name,
+            row.written,
+            row.sent,
+            row.failed,
+            row.replies,
+            "" if row.response_rate is None else row.response_rate,
+            row.latest_reply.isoformat() if row.latest_reply else "",
+            "yes" if not row.written else "",
+        ]
+        for row in results.by_target
+    ]
+    return _csv(RESULTS_HEADER, rows)

@@ -1,0 +1,477 @@
+"""Letter actions: coordinated letter days, co-signed letters and FOI requests.
+
+A `LetterAction` belongs to a campaign. Its targets are people from the directory, chosen
+with the directory's filters and kept as `ActionTarget` rows (with the time zone their
+letters arrive in). `LetterTemplate` holds the text per language with merge fields (see
+letters.merge). `Signatory` is someone who writes or signs: a user, or a supporter who came
+through the public action page and confirmed their address. `Letter` is one letter to one
+target: its own idempotent unit of delivery (state, message id), and where the reply is
+logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.models import VisibleQuerySet, VisibleRecord
+from contacts.models import Stance
+
+
+def new_public_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class LetterActionQuerySet(VisibleQuerySet):
+    def for_list(self) -> LetterActionQuerySet:
+        return self.select_related("campaign", "organisation").order_by("-updated_at", "-id")
+
+
+class LetterAction(VisibleRecord):
+    class Kind(models.TextChoices):
+        LETTER_DAY = "letter_day", _("Coordinated letter day")
+        COSIGNED = "cosigned", _("Co-signed letter")
+        FOI = "foi", _("Freedom-of-information request")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PRINT = "print", _("Printed, sent by post")
+        HAND = "hand", _("Printed, delivered by hand")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for letters")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CLOSED = "closed", _("Closed")
+
+    class ZonePolicy(models.TextChoices):
+        TARGET = "target", _("At that time in each target's own time zone")
+        FIXED = "fixed", _("At that time in one time zone")
+
+    PRINTED_CHANNELS = (Channel.PRINT, Channel.HAND)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="letter_actions",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("why write"),
+        blank=True,
+        help_text=_("Shown to everyone taking part, on the public page too."),
+    )
+    talking_points = models.TextField(
+        _("talking points"),
+        blank=True,
+        help_text=_("One per line: what a good letter says, in the writer's own words."),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # When the letters arrive: the date, the local time, and whose local time.
+    deliver_on = models.DateField(_("delivery date"), null=True, blank=True)
+    deliver_at = models.TimeField(_("delivery time"), default=dt.time(9, 0))
+    zone_policy = models.CharField(
+        _("time zone"), max_length=10, choices=ZonePolicy.choices, default=ZonePolicy.TARGET
+    )
+    time_zone = models.CharField(
+        _("fixed time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Used when every letter arrives at the same moment."),
+    )
+    # The targets as a directory filter (DirectoryFilterForm.query()), e.g.
+    # "committee=12&country=KE"; applying it fills ActionTarget.
+    target_query = models.CharField(_("target selection"), max_length=1000, blank=True)
+    copy_aides = models.BooleanField(
+        _("copy their aides"), default=True, help_text=_("Aides with an email address get a copy.")
+    )
+    requires_approval = models.BooleanField(_("a coordinator approves each letter"), default=False)
+    public_page = models.BooleanField(
+        _("public action page"),
+        default=False,
+        help_text=_("Supporters without an account can take part through a link."),
+    )
+    public_key = models.CharField(max_length=20, unique=True, default=new_public_key)
+    constituency_matching = models.BooleanField(
+        _("constituents only"),
+        default=False,
+        help_text=_("Supporters write to, or co-sign for, only their own representatives."),
+    )
+    reply_to = models.EmailField(
+        _("replies go to"),
+        blank=True,
+        help_text=_("For co-signed letters and requests. Letters with one writer use theirs."),
+    )
+    # FOI requests: the law that applies, and an override of its deadline.
+    foi_country = models.ForeignKey(
+        "contacts.Country",
+        verbose_name=_("country whose law applies"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    foi_deadline_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the law of the country."),
+    )
+    foi_working_days = models.BooleanField(_("counted in working days"), null=True, blank=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LetterActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "state"], name="letteraction_campaign_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        return reverse("letters:public", args=[self.public_key])
+
+    @property
+    def is_printed(self) -> bool:
+        return self.channel in self.PRINTED_CHANNELS
+
+    @property
+    def is_cosigned(self) -> bool:
+        return self.kind == self.Kind.COSIGNED
+
+    @property
+    def is_foi(self) -> bool:
+        return self.kind == self.Kind.FOI
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether letters may still be written or signed."""
+        return self.state in (self.State.OPEN, self.State.SCHEDULED)
+
+    @property
+    def public_page_live(self) -> bool:
+        return self.public_page and self.takes_part
+
+    def template_for(self, language: str) -> LetterTemplate | None:
+        """The template in `language`, else English, else the first there is. Uses the
+        prefetched templates when there are (prefetch_related("templates"))."""
+        templates = {template.language: template for template in self.templates.all()}
+        if not templates:
+            return None
+        return (
+            templates.get(language)
+            or templates.get(settings.LANGUAGE_CODE)
+            or templates[sorted(templates)[0]]
+        )
+
+
+class LetterTemplate(models.Model):
+    """The subject and body in one language, with merge fields such as
+    {{ target.full_name }}; letters.merge checks and renders them."""
+
+    action = models.ForeignKey(LetterAction, on_delete=models.CASCADE, related_name="templates")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("letter"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["action", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "language"], name="template_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.language}"
+
+
+class ActionTarget(models.Model):
+    """Someone the action writes to, with the time zone their letters arrive in."""
+
+    action = models.ForeignKey(LetterAction, on_delete=models.CASCADE, related_name="targets")
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.CASCADE, related_name="letter_targets"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letter_targets",
+    )
+    # Printed letters: the file made on the day, and when it was handed over or posted.
+    pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True, max_length=300)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "person__sort_name", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "person"], name="target_once_per_action")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} → {self.person}"
+
+
+class Signatory(models.Model):
+    """Someone who writes or co-signs: a user, or a supporter without an account whose
+    address is confirmed by a link before their letter or signature counts."""
+
+    SALT = "letters.signatory"
+
+    class Role(models.TextChoices):
+        CONSTITUENT = "constituent", _("Constituent")
+        FAITH_LEADER = "faith_leader", _("Faith leader")
+        COMMUNITY_LEADER = "community_leader", _("Community leader")
+        ORGANISATION = "organisation", _("On behalf of an organisation")
+        EXPERT = "expert", _("Expert or academic")
+        SURVIVOR = "survivor", _("Survivor or person affected")
+        CAMPAIGNER = "campaigner", _("Campaigner")
+        OTHER = "other", _("Other")
+
+    action = models.ForeignKey(LetterAction, on_delete=models.CASCADE, related_name="signatories")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signatures",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    title = models.CharField(
+        _("your role there"), max_length=200, blank=True, help_text=_("Imam, head teacher…")
+    )
+    role = models.CharField(
+        _("you write as"), max_length=20, choices=Role.choices, default=Role.CONSTITUENT
+    )
+    area = models.ForeignKey(
+        "contacts.Area",
+        verbose_name=_("constituency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.TextField(_("address"), blank=True)
+    nonce = models.CharField(max_length=32, default="", editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    consent_named_at = models.DateTimeField(null=True, blank=True)
+    consent_contact_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "action", Lower("email"), name="signatory_once_per_action_email"
+            )
+        ]
+        indexes = [
+            # Rate limits: sign-ups from one address (IP) in the last hour.
+            models.Index(fields=["ip_address", "created_at"], name="signatory_ip_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def renew_nonce(self) -> None:
+        self.nonce = secrets.token_hex(16)
+
+    @property
+    def token(self) -> str:
+        """Signed (id, nonce): the link in the confirmation email and, after it, the
+        supporter's way back to their letter without an account."""
+        return signing.dumps([self.pk, self.nonce], salt=self.SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> Signatory | None:
+        try:
+            pk, nonce = signing.loads(token, salt=cls.SALT)
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        signatory = cls.objects.select_related("action").filter(pk=pk).first()
+        if signatory is None or not secrets.compare_digest(signatory.nonce, str(nonce)):
+            return None
+        return signatory
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LetterQuerySet:
+        return self.filter(action__in=LetterAction.objects.visible_to(user).values("pk"))
+
+
+class Letter(models.Model):
+    """One letter to one target, from one signatory (a letter day, an FOI request) or from
+    all of the action's confirmed signatories (a co-signed letter: `signatory` is empty)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for approval")
+        READY = "ready", _("Ready")
+        SCHEDULED = "scheduled", _("Scheduled")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        PRINTED = "printed", _("Printed, to deliver")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+
+    # Written but not yet on its way: the writer may still change it.
+    EDITABLE = (State.DRAFT, State.SUBMITTED, State.READY)
+    # On its way: the dispatcher and the send task own it.
+    IN_FLIGHT = (State.QUEUED, State.SENDING)
+    DONE = (State.SENT, State.PRINTED)
+
+    class ReplyKind(models.TextChoices):
+        ANSWER = "answer", _("Answer")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement only")
+        REFUSAL = "refusal", _("Refusal")
+        NO_ANSWER = "no_answer", _("No answer")
+
+    action = models.ForeignKey(LetterAction, on_delete=models.CASCADE, related_name="letters")
+    target = models.ForeignKey(
+        "contacts.Person",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        related_name="letters_received",
+    )
+    signatory = models.ForeignKey(
+        Signatory, null=True, blank=True, on_delete=models.CASCADE, related_name="letters"
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("letter"))
+    # How close the body is to the template rendered for the same target, 0 to 1.
+    similarity = models.FloatField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Why a coordinator sent it back to its writer; cleared when the writer submits again.
+    review_note = models.TextField(_("changes asked for"), blank=True)
+    # Delivery: the moment it should arrive (UTC), then the send task's own bookkeeping.
+    due_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    to_email = models.CharField(max_length=254, blank=True)
+    cc = models.JSONField(default=list, blank=True)
+    # FOI requests: when the answer is due by law.
+    foi_deadline = models.DateField(_("answer due by"), null=True, blank=True)
+    # The writer was asked whether a reply came (fourteen days after sending).
+    reply_check_sent_at = models.DateTimeField(null=True, blank=True)
+    reply_kind = models.CharField(_("reply"), max_length=20, choices=ReplyKind.choices, blank=True)
+    reply_received_on = models.DateField(_("received on"), null=True, blank=True)
+    reply_summary = models.TextField(_("what they said"), blank=True)
+    reply_commitment = models.TextField(_("commitment made"), blank=True)
+    reply_stance = models.CharField(
+        _("their stance now"), max_length=12, choices=Stance.choices, blank=True
+    )
+    reply_logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply_logged_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["action", "target__sort_name", "target__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="letter_message_id_unique"
+            ),
+            # One letter per writer and target; one co-signed letter per target.
+            models.UniqueConstraint(
+                fields=["action", "target", "signatory"],
+                condition=Q(signatory__isnull=False),
+                name="letter_once_per_signatory_target",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "target"],
+                condition=Q(signatory__isnull=True),
+                name="letter_cosigned_once_per_target",
+            ),
+        ]
+        indexes = [
+            # The dispatcher: scheduled letters by the time they are due.
+            models.Index(
+                fields=["due_at"], name="letter_due_scheduled", condition=Q(state="scheduled")
+            ),
+            # The sweeper: letters queued or claimed long ago whose task was lost.
+            models.Index(
+                fields=["claimed_at"],
+                name="letter_in_flight",
+                condition=Q(state__in=["queued", "sending"]),
+            ),
+            # Progress and results: an action's letters by state.
+            models.Index(fields=["action", "state"], name="letter_action_state"),
+            # A person's timeline and a meeting's dossier: letters to them, newest first.
+            models.Index(fields=["target", "-sent_at"], name="letter_target_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.target}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:letter", args=[self.action_id, self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE
+
+    @property
+    def has_reply(self) -> bool:
+        return bool(self.reply_kind) and self.reply_kind != self.ReplyKind.NO_ANSWER

@@ -1,0 +1,202 @@
+"""Forms of taking part: the public sign-up, a letter, a constituency, a signature, a reply."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Area
+from letters import participation
+from letters.models import Letter, LetterAction, Signatory
+
+PUBLIC_ROLES = [choice for choice in Signatory.Role.choices if choice[0] != "campaigner"]
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, area: Area) -> str:
+        return f"{area.name} ({area.kind})" if area.kind else area.name
+
+
+class AreaFields(forms.Form):
+    """A constituency from the list, or an address it is found in."""
+
+    area = AreaChoiceField(
+        label=_("Your constituency"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("Choose, or give your address below"),
+    )
+    address = forms.CharField(
+        label=_("Or your address"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        help_text=_("Enough to find your constituency: a town, a district, a street."),
+    )
+
+    def __init__(self, *args, action: LetterAction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["area"].queryset = participation.area_choices(action)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        area, address = cleaned.get("area"), cleaned.get("address", "").strip()
+        if area is None and address:
+            cleaned["area"] = participation.area_from_address(action=self.action, address=address)
+            if cleaned["area"] is None and self.action.constituency_matching:
+                self.add_error(
+                    "address",
+                    _(
+                        "We could not find your constituency in this address. Choose it from "
+                        "the list instead."
+                    ),
+                )
+        if (
+            self.action.constituency_matching
+            and cleaned.get("area") is None
+            and not self.has_error("address")
+        ):
+            self.add_error(
+                "area",
+                _(
+                    "Choose your constituency, or give your address: letters here go to your own "
+                    "representatives."
+                ),
+            )
+        return cleaned
+
+
+class SignupForm(AreaFields):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We send you a link to confirm it. Nothing counts until you do."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Your role there"),
+        max_length=200,
+        required=False,
+        help_text=_("Imam, head teacher…"),
+    )
+    role = forms.ChoiceField(label=_("You write as"), choices=PUBLIC_ROLES)
+    consent_named = forms.BooleanField(
+        label=_("My name, organisation and role may be shown on the letter"), required=False
+    )
+    consent_contact = forms.BooleanField(
+        label=_("You may email me about this action and whether a reply came"), required=False
+    )
+    # The honeypot: hidden from people, filled in by robots that fill in every field.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        template_name="letters/public/_honeypot.html",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    field_order = [
+        "name",
+        "email",
+        "organisation_name",
+        "title",
+        "role",
+        "area",
+        "address",
+        "consent_named",
+        "consent_contact",
+        "website",
+    ]
+
+    def __init__(self, *args, action: LetterAction, **kwargs):
+        super().__init__(*args, action=action, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation_name"].widget.attrs["autocomplete"] = "organization"
+        if action.is_cosigned:
+            self.fields["consent_named"].label = _(
+                "My name, organisation and role may be shown on the letter (needed to co-sign)"
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.action.is_cosigned and not cleaned.get("consent_named"):
+            self.add_error(
+                "consent_named",
+                _("A co-signed letter lists its signatories: agree to be named to sign it."),
+            )
+        return cleaned
+
+    def supporter(self, language: str) -> participation.Supporter:
+        data = self.cleaned_data
+        return participation.Supporter(
+            name=data["name"].strip(),
+            email=data["email"],
+            language=language,
+            organisation_name=data["organisation_name"].strip(),
+            title=data["title"].strip(),
+            role=data["role"],
+            area=data.get("area"),
+            address=data.get("address", "").strip(),
+            consent_named=data["consent_named"],
+            consent_contact=data["consent_contact"],
+        )
+
+
+class LetterForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(
+        label=_("Your letter"),
+        widget=forms.Textarea(attrs={"rows": 18, "dir": "auto"}),
+        help_text=_("Start from the suggested text and make it yours: why it matters to you."),
+    )
+
+    def __init__(self, *args, similarity_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].widget.attrs["dir"] = "auto"
+        if similarity_url:
+            # The meter follows the typing; without JavaScript, saving updates it.
+            self.fields["body"].widget.attrs.update(
+                {
+                    "hx-post": similarity_url,
+                    "hx-trigger": "input changed delay:600ms",
+                    "hx-target": "#similarity",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+
+class CosignForm(forms.Form):
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    title = forms.CharField(label=_("Your role there"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("You sign as"), choices=Signatory.Role.choices)
+    consent_named = forms.BooleanField(
+        label=_("My name, organisation and role may be shown on the letter")
+    )
+
+
+class ReplyForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Did a reply come?"),
+        choices=[
+            (Letter.ReplyKind.ANSWER, _("Yes, they answered")),
+            (Letter.ReplyKind.ACKNOWLEDGEMENT, _("Only an acknowledgement that it arrived")),
+            (Letter.ReplyKind.REFUSAL, _("Yes, they refused")),
+            (Letter.ReplyKind.NO_ANSWER, _("No reply yet")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    received_on = forms.DateField(
+        label=_("When it came"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("If you remember."),
+    )
+    summary = forms.CharField(
+        label=_("What they said"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+        help_text=_("In a few lines: an answer, a commitment, a refusal."),
+    )

@@ -1,0 +1,221 @@
+"""An action's targets: the directory's filters applied to it, and single people added,
+removed or given another time zone.
+
+The filter is kept on the action as a query string (`target_query`, as
+`DirectoryFilterForm.query()` writes it) so the coordinator finds it again; applying it
+makes `ActionTarget` rows, each with the time zone its letters arrive in: the zone of the
+capital of the country where the person holds the seat (advocacy.zones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from advocacy.models import User
+from advocacy.zones import country_time_zone
+from contacts.filters import DirectoryFilterForm
+from contacts.models import ContactPoint, Person, Position
+from letters import merge
+from letters.models import ActionTarget, Letter, LetterAction
+
+# How many people the filter's preview lists under its count.
+PREVIEW_SIZE = 50
+# Targets change before launch only: launching schedules letters to them.
+CHANGEABLE_STATES = (LetterAction.State.DRAFT, LetterAction.State.OPEN)
+
+
+def can_change(action: LetterAction) -> bool:
+    return action.state in CHANGEABLE_STATES
+
+
+def _check_changeable(action: LetterAction) -> None:
+    if not can_change(action):
+        raise ValidationError(
+            _("The targets can't change once the action is launched; take it back first.")
+        )
+
+
+# The filter ------------------------------------------------------------------------------
+
+
+def filter_form(action: LetterAction, data: QueryDict | None, *, user: User) -> DirectoryFilterForm:
+    """The directory's filter form, bound to `data` when the coordinator is choosing, or to
+    the action's saved filter."""
+    if not data:
+        data = QueryDict(action.target_query)
+    return DirectoryFilterForm(data, user=user)
+
+
+@dataclass
+class Preview:
+    count: int
+    people: list[Person]
+    query: str
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - len(self.people))
+
+
+def preview(form: DirectoryFilterForm, action: LetterAction) -> Preview:
+    """How many people the filter finds and the first PREVIEW_SIZE of them, each with
+    `is_target` set: two queries and the form's own."""
+    people = form.people()
+    count = people.count()
+    shown = list(
+        people.annotate(
+            is_target=Exists(ActionTarget.objects.filter(action=action, person=OuterRef("pk")))
+        ).with_current_positions()[:PREVIEW_SIZE]
+    )
+    return Preview(count=count, people=shown, query=form.query(page=""))
+
+
+def _time_zones(person_ids: list[int], country: str | None = None) -> dict[int, str]:
+    """Each person's time zone: that of `country` when the filter names one (the seat it
+    chose them for), else that of the country of their most telling current position."""
+    if country:
+        zone = country_time_zone(country)
+        return dict.fromkeys(person_ids, zone)
+    positions: dict[int, list[Position]] = {pk: [] for pk in person_ids}
+    rows = (
+        Position.objects.current()
+        .filter(person__in=person_ids, to_person__isnull=True)
+        .select_related("institution", "area")
+        .only("person_id", "institution__kind", "institution__country_id", "area__country_id")
+        .order_by("pk")
+    )
+    for position in rows:
+        positions[position.person_id].append(position)
+    return {pk: country_time_zone(_country_of(held)) for pk, held in positions.items()}
+
+
+def _country_of(held: list[Position]) -> str | None:
+    best = merge.best_position(held)
+    for position in ([best] if best else []) + held:
+        code = position.institution.country_id or (position.area and position.area.country_id)
+        if code:
+            return code
+    return None
+
+
+@dataclass
+class Applied:
+    added: int
+    removed: int
+    kept: int
+
+
+def _written_to(action: LetterAction) -> QuerySet[Letter]:
+    """Letters that make a target stay: anything but an unfinished draft."""
+    return Letter.objects.filter(action=action).exclude(state=Letter.State.DRAFT)
+
+
+@transaction.atomic
+def targets_apply(
+    *, action: LetterAction, form: DirectoryFilterForm, replace: bool, user: User
+) -> Applied:
+    """Save the filter on the action and make its people targets. With `replace`, targets
+    the filter no longer finds are removed, except those somebody already wrote to."""
+    _check_changeable(action)
+    action.target_query = form.query(page="")
+    action.save(update_fields=["target_query", "updated_at"])
+    found = set(form.people().order_by().values_list("pk", flat=True))
+    existing = set(ActionTarget.objects.filter(action=action).values_list("person_id", flat=True))
+    new = sorted(found - existing)
+    country = form.cleaned_data.get("country")
+    zones = _time_zones(new, country.code if country else None)
+    ActionTarget.objects.bulk_create(
+        [ActionTarget(action=action, person_id=pk, time_zone=zones[pk]) for pk in new],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    removed = kept = 0
+    if replace:
+        gone = ActionTarget.objects.filter(action=action).exclude(person__in=found)
+        stay = gone.filter(person__in=_written_to(action).values("target"))
+        kept = stay.count()
+        removed, _detail = gone.exclude(pk__in=stay.values("pk")).delete()
+    return Applied(added=len(new), removed=removed, kept=kept)
+
+
+@transaction.atomic
+def target_add(*, action: LetterAction, person: Person, user: User) -> ActionTarget:
+    _check_changeable(action)
+    zone = _time_zones([person.pk])[person.pk]
+    target, _created = ActionTarget.objects.get_or_create(
+        action=action, person=person, defaults={"time_zone": zone}
+    )
+    return target
+
+
+@transaction.atomic
+def target_remove(*, target: ActionTarget, user: User) -> None:
+    _check_changeable(target.action)
+    if _written_to(target.action).filter(target=target.person_id).exists():
+        raise ValidationError(
+            _("Somebody has written to %(name)s already; their letter stays, so do they.")
+            % {"name": target.person.name}
+        )
+    target.delete()
+
+
+def target_update(*, target: ActionTarget, time_zone: str, assigned_to: User | None) -> None:
+    target.time_zone = time_zone
+    target.assigned_to = assigned_to
+    target.save(update_fields=["time_zone", "assigned_to"])
+
+
+# The list of targets ---------------------------------------------------------------------
+
+
+@dataclass
+class Aide:
+    name: str
+    has_email: bool
+
+
+def _current_email() -> Q:
+    today = timezone.localdate()
+    return Q(kind=ContactPoint.Kind.EMAIL) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+def targets_for_list(action: LetterAction) -> QuerySet[ActionTarget]:
+    """The action's targets with their person, assignee and whether they have an email
+    address: one query, however many."""
+    email = ContactPoint.objects.filter(_current_email(), person=OuterRef("person"))
+    return (
+        ActionTarget.objects.filter(action=action)
+        .select_related("person", "assigned_to")
+        .annotate(has_email=Exists(email))
+        .order_by("person__sort_name", "person__name", "pk")
+    )
+
+
+def aides_of(people: Iterable[int]) -> dict[int, list[Aide]]:
+    """The current aides of each person (by id), with whether they have an email address
+    and so get a copy: one query."""
+    email = ContactPoint.objects.filter(_current_email(), person=OuterRef("person"))
+    rows = (
+        Position.objects.current()
+        .filter(to_person__in=list(people))
+        .annotate(has_email=Exists(email))
+        .select_related("person")
+        .only("to_person_id", "person__name")
+        .order_by("person__sort_name", "person__name")
+    )
+    aides: dict[int, list[Aide]] = {}
+    for position in rows:
+        aides.setdefault(position.to_person_id, []).append(
+            Aide(position.person.name, position.has_email)
+        )
+    return aides

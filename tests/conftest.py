@@ -1,5 +1,7 @@
-"""Shared fixtures: personas, a local SMTP server and a real Celery worker."""
+"""Shared fixtures: personas, a local SMTP server, a real Celery worker and eager retries."""
 
+import asyncio
+import collections
 import os
 import socket
 import subprocess
@@ -100,12 +102,53 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Collects every message a local SMTP server receives."""
+    """Collects every message a local SMTP server receives.
+
+    Switches for tests of failures: `refuse` answers every message with "451 Try again
+    later"; `refuse_recipients` maps an address to the answer its RCPT TO gets (e.g.
+    "550 No such user"); `hold_at = n` keeps the n-th MAIL FROM (counting from 1) waiting
+    before it answers, so before any message data is sent, until `release()` (`held` is set
+    once it waits).
+    """
 
     def __init__(self):
         self.messages = []
         self._lock = threading.Lock()
         self.refuse = False
+        self.refuse_recipients: dict[str, str] = {}
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self._released = threading.Event()
+        self.mail_commands = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self._lock:
+            self.mail_commands += 1
+            hold = self.hold_at is not None and self.mail_commands == self.hold_at
+        if hold:
+            self.held.set()
+            while not self._released.is_set():
+                await asyncio.sleep(0.02)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.refuse_recipients.get(address.lower())
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    def release(self) -> None:
+        """Let a held MAIL FROM go on (the client may be gone by then)."""
+        self._released.set()
+
+    def message_ids(self) -> collections.Counter:
+        """How many times each Message-ID arrived."""
+        with self._lock:
+            return collections.Counter(message["Message-ID"] for message in self.messages)
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -144,6 +187,7 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     sink.port = port
     yield sink
+    sink.release()
     controller.stop()
 
 
@@ -215,6 +259,17 @@ def celery_worker(transactional_db, settings):
     except subprocess.TimeoutExpired:
         process.kill()
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def eager_retries():
+    """Let eager tasks retry in-process, as a worker would, instead of raising Retry."""
+    from advocacy.celery import app
+
+    propagates = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = propagates
 
 
 @pytest.fixture(autouse=True)

@@ -155,3 +155,66 @@ class TreatyFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"treaty-{n}")
     name = factory.Sequence(lambda n: f"Convention number {n}")
+
+
+# Letter actions
+
+
+class LetterActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.LetterAction"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    organisation = factory.SelfAttribute("campaign.organisation")
+    created_by = factory.SelfAttribute("campaign.created_by")
+    kind = "letter_day"
+    title = factory.Sequence(lambda n: f"Letter day {n}")
+    channel = "email"
+    state = "open"
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.LetterTemplate"
+
+    action = factory.SubFactory(LetterActionFactory)
+    language = "en"
+    subject = "Please ratify the treaty"
+    body = (
+        "Dear {{ target.honorific }} {{ target.full_name }},\n\n"
+        "As your constituent I ask you to support ratification.\n\n"
+        "Yours sincerely,\n{{ signatory.name }}"
+    )
+
+
+class ActionTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.ActionTarget"
+
+    action = factory.SubFactory(LetterActionFactory)
+    person = factory.SubFactory(PersonFactory)
+    time_zone = "Africa/Nairobi"
+
+
+class SignatoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.Signatory"
+
+    action = factory.SubFactory(LetterActionFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"supporter{n}@example.org")
+    role = "constituent"
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+    consent_named_at = factory.LazyFunction(timezone.now)
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "letters.Letter"
+
+    action = factory.SubFactory(LetterActionFactory)
+    target = factory.SubFactory(PersonFactory)
+    signatory = factory.SubFactory(SignatoryFactory, action=factory.SelfAttribute("..action"))
+    subject = "Please ratify the treaty"
+    body = "Dear member, please support ratification. Thank you."
+    state = "ready"

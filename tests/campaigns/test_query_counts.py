@@ -101,8 +101,9 @@ def test_campaign_list_queries_do_not_grow(
 # session, user, the campaign with its organisation, author and treaty (joined), then one
 # query each, prefetched: its countries, key messages, asks, facts with who checked them,
 # policy hooks with their institutions' countries and themes, team members with their users;
-# whether the user may edit it, the treaty statuses of its countries, the menu's memberships.
-CAMPAIGN_DETAIL_QUERIES = 12
+# whether the user may edit it, the treaty statuses of its countries, its letter actions,
+# the menu's memberships.
+CAMPAIGN_DETAIL_QUERIES = 13
 
 
 def _fill(campaign, size: int, checker) -> None:

@@ -7,40 +7,27 @@ reminder. The dispatcher runs in the test process unless beat drives it.
 
 import asyncio
 import datetime as dt
-import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 
-from advocacy.celery import app
 from advocacy.models import Notification
 from campaigns import reminders
 from campaigns.models import Reminder
 from tests.campaigns import reminder_world as world
-from tests.conftest import ROOT, SmtpSink, free_port, worker_environment
+from tests.conftest import SmtpSink, free_port
 from tests.factories import UserFactory
+from tests.processes import wait_until, worker_fixtures
 
 pytestmark = pytest.mark.integration
 
 NOTIFICATION_LINK = re.compile(r"/notifications/(\d+)/")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, explain: Callable[[], str]):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout} s\n{explain()}")
-        time.sleep(0.2)
 
 
 class StallingSink(SmtpSink):
@@ -61,98 +48,7 @@ class StallingSink(SmtpSink):
         return [int(NOTIFICATION_LINK.search(self.body(m)).group(1)) for m in self.messages]
 
 
-@pytest.fixture
-def smtp():
-    sink = StallingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.url = f"smtp://127.0.0.1:{controller.port}"
-    yield sink
-    controller.stop()
-
-
-class Processes:
-    """Workers, beat and Redis servers for one test, each with a log; all stopped at the end."""
-
-    def __init__(self, log_dir: Path, smtp_url: str):
-        self.log_dir = log_dir
-        self.smtp_url = smtp_url
-        self.started: list[tuple[subprocess.Popen, Path]] = []
-
-    def _start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
-        log = self.log_dir / f"{name}-{len(self.started)}.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        process.log = log
-        self.started.append((process, log))
-        return process
-
-    def _environment(self, **extra: str) -> dict:
-        return worker_environment(EMAIL_URL=self.smtp_url, **extra)
-
-    def worker(self, **env: str) -> subprocess.Popen:
-        process = self._start(
-            "worker",
-            [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-             "-n", f"reminders-{len(self.started)}@%h"],
-            self._environment(**env),
-        )  # fmt: skip
-        wait_until(lambda: "ready." in process.log.read_text(), 60, self.logs)
-        return process
-
-    def beat(self, **env: str) -> subprocess.Popen:
-        schedule = self.log_dir / "beat-schedule"
-        return self._start(
-            "beat",
-            [sys.executable, "-m", "celery", "-A", "advocacy", "beat", "--loglevel=INFO",
-             "--schedule", str(schedule)],
-            self._environment(**env),
-        )  # fmt: skip
-
-    def redis(self, port: int) -> subprocess.Popen:
-        process = self._start(
-            "redis",
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-        )  # fmt: skip
-        wait_until(lambda: "Ready to accept connections" in process.log.read_text(), 15, self.logs)
-        return process
-
-    def stop(self, process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, sig)
-        process.wait(20)
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text()[-4000:]}" for _, log in self.started)
-
-    def stop_all(self) -> None:
-        for process, _ in self.started:
-            try:
-                self.stop(process)
-            except subprocess.TimeoutExpired:
-                self.stop(process, signal.SIGKILL)
-
-
-@pytest.fixture
-def processes(tmp_path, smtp):
-    started = Processes(tmp_path, smtp.url)
-    yield started
-    started.stop_all()
-
-
-@pytest.fixture
-def real_broker(transactional_db, settings):
-    """Tasks sent from this process go through Redis instead of running in it."""
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.control.purge()
-    yield
-    app.conf.task_always_eager = True
+sink, processes, real_broker = worker_fixtures(worker_prefix="reminders", sink_class=StallingSink)
 
 
 @pytest.fixture
@@ -171,18 +67,18 @@ def all_sent(count: int) -> Callable[[], bool]:
     return lambda: Reminder.objects.filter(state=Reminder.State.SENT).count() == count
 
 
-def assert_one_notification_and_one_email_each(smtp: StallingSink) -> None:
+def assert_one_notification_and_one_email_each(sink: StallingSink) -> None:
     expected = {f"reminder:{pk}" for pk in Reminder.objects.values_list("pk", flat=True)}
     keys = list(Notification.objects.values_list("source_key", flat=True))
     assert sorted(keys) == sorted(expected)
-    wait_until(lambda: len(smtp.messages) >= len(expected), 15, lambda: str(len(smtp.messages)))
+    wait_until(lambda: len(sink.messages) >= len(expected), 15, lambda: str(len(sink.messages)))
     time.sleep(0.5)  # a duplicate would arrive now
-    links = smtp.links()
+    links = sink.links()
     assert sorted(links) == sorted(Notification.objects.values_list("pk", flat=True))
 
 
 def test_two_dispatchers_at_once_claim_each_reminder_once(
-    real_broker, processes, smtp, people, settings
+    real_broker, processes, sink, people, settings
 ):
     processes.worker()
     world.due_reminders(people, 60)  # 240 due at once
@@ -208,34 +104,34 @@ def test_two_dispatchers_at_once_claim_each_reminder_once(
     assert sorted(first + second) == sorted(Reminder.objects.values_list("pk", flat=True))
     wait_until(all_sent(240), 120, lambda: f"{states()}\n{processes.logs()}")
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
-    assert_one_notification_and_one_email_each(smtp)
+    assert_one_notification_and_one_email_each(sink)
 
 
 def test_a_worker_killed_mid_delivery_loses_and_doubles_nothing(
-    real_broker, processes, smtp, people, settings
+    real_broker, processes, sink, people, settings
 ):
     settings.REMINDERS_REQUEUE_AFTER = 2
     world.due_reminders(people[:1], 5)
-    smtp.stall = True
+    sink.stall = True
     first_worker = processes.worker()
 
     reminders.reminders_dispatch()
-    assert smtp.stalled.wait(30), processes.logs()
+    assert sink.stalled.wait(30), processes.logs()
     # The worker is inside a delivery: its notification is written but not committed.
     assert not Notification.objects.exists()
     processes.stop(first_worker, signal.SIGKILL)
-    smtp.stall = False
+    sink.stall = False
 
     processes.worker()
     time.sleep(settings.REMINDERS_REQUEUE_AFTER + 0.5)
     reminders.reminders_dispatch()
 
     wait_until(all_sent(5), 60, lambda: f"{states()}\n{processes.logs()}")
-    assert_one_notification_and_one_email_each(smtp)
+    assert_one_notification_and_one_email_each(sink)
 
 
 def test_reminders_due_while_no_worker_runs_go_out_when_one_starts(
-    real_broker, processes, smtp, people
+    real_broker, processes, sink, people
 ):
     world.due_reminders(people, 3)
     reminders.reminders_dispatch()
@@ -246,11 +142,11 @@ def test_reminders_due_while_no_worker_runs_go_out_when_one_starts(
     processes.worker()
 
     wait_until(all_sent(12), 60, lambda: f"{states()}\n{processes.logs()}")
-    assert_one_notification_and_one_email_each(smtp)
+    assert_one_notification_and_one_email_each(sink)
 
 
 def test_reminders_due_while_the_broker_was_down_go_out_when_it_returns(
-    transactional_db, processes, smtp, people
+    transactional_db, processes, sink, people
 ):
     # A Redis of our own, so stopping it disturbs nobody; beat drives the dispatcher.
     port = free_port()
@@ -275,4 +171,4 @@ def test_reminders_due_while_the_broker_was_down_go_out_when_it_returns(
     processes.redis(port)
 
     wait_until(all_sent(17), 90, lambda: f"{states()}\n{processes.logs()}")
-    assert_one_notification_and_one_email_each(smtp)
+    assert_one_notification_and_one_email_each(sink)

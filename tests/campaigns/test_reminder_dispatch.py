@@ -29,17 +29,6 @@ def dispatch(django_capture_on_commit_callbacks):
     return dispatch
 
 
-@pytest.fixture
-def eager_retries():
-    """Let eager tasks retry in-process, as a worker would, instead of raising Retry."""
-    from advocacy.celery import app
-
-    propagates = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = propagates
-
-
 def test_a_due_reminder_becomes_a_notification_and_an_email(dispatch, campaigner):
     [reminder] = world.due_reminders([campaigner], 1)
 

@@ -258,9 +258,9 @@ def test_queries_do_not_grow_with_the_record(
     # session, user, person, its tags, other names, identifiers and links (prefetched),
     # positions (institution, party, area, post, aide-to joined), aides (person and
     # institution joined), the user's editor organisations, visible campaigns, visible
-    # assessments, contact points, visible meetings with them (for the timeline), the
-    # menu's memberships
-    with django_assert_num_queries(15):
+    # assessments, contact points, visible meetings with them and letters to them (for the
+    # timeline), the menu's memberships
+    with django_assert_num_queries(16):
         response = campaigner_client.get(_url(person))
     assert response.status_code == 200
     assert response.content.decode().count('<circle class="chart-point') == 2 * size

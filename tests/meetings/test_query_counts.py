@@ -55,8 +55,9 @@ def _meeting_with(size: int, organisation, campaigner, campaign) -> Meeting:
 # off-record markers, commitments (people joined), follow-ups (owners joined); the stance
 # changes it recorded; the dossier: current positions, the campaign if visible, its key
 # messages, asks and facts, stance assessments, earlier meetings with the people, open
-# commitments, policy hooks; the menu's memberships. (Its author needs no role lookup.)
-DETAIL_QUERIES = 20
+# commitments, policy hooks, letters to the people and their replies; the menu's
+# memberships. (Its author needs no role lookup.)
+DETAIL_QUERIES = 21
 
 
 @pytest.mark.parametrize("size", [1, 3, 8])

@@ -1,0 +1,558 @@
+"""The public action page: sign-up with its limits and honeypot, answers that reveal nobody,
+confirmation by a signed link, representatives, writing past the nudge, co-signing, and the
+reply form."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from letters import participation, ratelimit
+from letters.models import Letter, LetterAction, Signatory
+from tests.factories import (
+    ActionTargetFactory,
+    LetterActionFactory,
+    LetterFactory,
+    LetterTemplateFactory,
+    PersonFactory,
+    SignatoryFactory,
+)
+from tests.letters import participation_world
+from tests.letters.participation_world import personalise, signup_data
+
+
+@pytest.fixture
+def world(organisation):
+    return participation_world.build(organisation)
+
+
+@pytest.fixture
+def action(world):
+    return world.action
+
+
+def _url(action):
+    return reverse("letters:public", args=[action.public_key])
+
+
+def _signup(client, action, capture, ip="203.0.113.7", **overrides):
+    with capture(execute=True):
+        return client.post(_url(action), signup_data(**overrides), REMOTE_ADDR=ip)
+
+
+def _link(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/letters/supporter/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _signatory_of(link: str) -> Signatory | None:
+    return Signatory.from_token(link.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _without_csrf(content: bytes) -> bytes:
+    return re.sub(rb'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"', b"", content)
+
+
+def _confirmed(client, link):
+    client.post(link + "confirm/")
+    return link
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def test_the_public_page_shows_the_action_and_the_form_without_the_menu(client, action):
+    response = client.get(_url(action))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Ban landmines now" in content
+    assert "Parliament votes on the treaty this month." in content
+    assert "The treaty saves lives" in content
+    assert 'name="website"' in content  # the honeypot, hidden
+    assert 'aria-label="Main"' not in content
+
+
+def test_drafts_private_actions_and_requests_have_no_public_page(client, action):
+    action.state = LetterAction.State.DRAFT
+    action.save()
+    assert client.get(_url(action)).status_code == 404
+
+    action.state = LetterAction.State.OPEN
+    action.public_page = False
+    action.save()
+    assert client.get(_url(action)).status_code == 404
+
+    action.public_page = True
+    action.kind = LetterAction.Kind.FOI
+    action.save()
+    assert client.get(_url(action)).status_code == 404
+
+
+def test_a_closed_action_says_it_is_not_open(client, action, django_capture_on_commit_callbacks):
+    action.state = LetterAction.State.CLOSED
+    action.save()
+
+    response = client.get(_url(action))
+    assert b"This action is not open any more." in response.content
+    assert b'name="email"' not in response.content
+    _signup(client, action, django_capture_on_commit_callbacks)
+    assert not Signatory.objects.exists()
+
+
+# public page: the action (campaign joined), the signature count, the areas to choose from.
+PUBLIC_QUERIES = 3
+
+
+def test_public_page_queries_do_not_grow(client, world, action, django_assert_num_queries):
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        client.get(_url(action))
+
+    SignatoryFactory.create_batch(5, action=action)
+    for _ in range(5):
+        ActionTargetFactory(action=action, person=PersonFactory())
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        response = client.get(_url(action))
+    assert b"5 people take part." in response.content
+
+
+# co-signed: and the letter's template, its first target, and that target's positions.
+COSIGNED_PUBLIC_QUERIES = PUBLIC_QUERIES + 3
+
+
+def test_the_cosigned_page_shows_the_text_and_a_count_never_the_names(
+    client, action, django_assert_num_queries
+):
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    SignatoryFactory(action=action, name="Famous Bishop", organisation_name="Cathedral")
+    SignatoryFactory(action=action, name="Quiet Person", consent_named_at=None)
+    SignatoryFactory(action=action, name="Not Yet Confirmed", email_confirmed_at=None)
+
+    with django_assert_num_queries(COSIGNED_PUBLIC_QUERIES):
+        response = client.get(_url(action))
+
+    content = response.content.decode()
+    assert "1 person has signed." in content
+    assert "The letter you sign" in content
+    first = action.targets.select_related("person").first().person
+    assert f"Dear {first.name}," in content  # as the first target reads it
+    for name in ("Famous Bishop", "Cathedral", "Quiet Person", "Not Yet Confirmed"):
+        assert name not in content
+
+
+# Signing up --------------------------------------------------------------------------------
+
+
+def test_signing_up_records_the_supporter_and_emails_the_link(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    response = _signup(
+        client,
+        action,
+        django_capture_on_commit_callbacks,
+        address="12 Muthithi Road, Westlands",
+        organisation_name="Nairobi Peace Forum",
+        title="Director",
+        role="community_leader",
+        consent_named="on",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("letters:public_sent", args=[action.public_key])
+    signatory = Signatory.objects.get()
+    assert signatory.email == "amina@example.org"
+    assert signatory.user is None
+    assert not signatory.is_confirmed
+    assert signatory.area == world.westlands
+    assert signatory.role == "community_leader"
+    assert signatory.consent_named_at is not None
+    assert signatory.consent_contact_at is None
+    assert signatory.ip_address == "203.0.113.7"
+    assert signatory.language == "en"
+    [message] = mail.outbox
+    assert message.to == ["amina@example.org"]
+    assert "Confirm your address" in message.subject
+    assert _signatory_of(_link(message)) == signatory
+
+
+def test_a_supporter_signs_up_in_their_language(client, action, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(action), signup_data(), HTTP_ACCEPT_LANGUAGE="fr")
+    assert Signatory.objects.get().language == "fr"
+    assert mail.outbox[0].to == ["amina@example.org"]
+
+
+def test_errors_are_shown_next_to_the_fields(client, action):
+    response = client.post(_url(action), signup_data(name="", email="not-an-address"))
+    assert response.status_code == 400
+    assert b"error-summary" in response.content
+    assert not Signatory.objects.exists()
+
+
+def test_with_constituency_matching_an_unknown_address_is_an_error(
+    client, action, django_capture_on_commit_callbacks
+):
+    action.constituency_matching = True
+    action.save()
+    response = client.post(_url(action), signup_data(address="Somewhere unknown"))
+    assert response.status_code == 400
+    assert b"We could not find your constituency" in response.content
+    response = client.post(_url(action), signup_data())
+    assert b"Choose your constituency" in response.content
+    assert not Signatory.objects.exists()
+
+
+def test_co_signing_needs_consent_to_be_named(client, action):
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    response = client.post(_url(action), signup_data())
+    assert response.status_code == 400
+    assert b"agree to be named" in response.content
+
+
+def test_the_honeypot_gets_the_same_answer_and_nothing_happens(
+    client, action, django_capture_on_commit_callbacks
+):
+    response = _signup(client, action, django_capture_on_commit_callbacks, website="http://x.biz")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("letters:public_sent", args=[action.public_key])
+    assert not Signatory.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_answer_is_the_same_whether_the_address_signed_before(
+    client, action, django_capture_on_commit_callbacks
+):
+    SignatoryFactory(action=action, email="known@example.org", name="Known Person")
+    fresh = _signup(client, action, django_capture_on_commit_callbacks, email="new@example.org")
+    known = _signup(
+        client, action, django_capture_on_commit_callbacks, email="KNOWN@example.org", name="X"
+    )
+
+    assert (fresh.status_code, fresh["Location"]) == (known.status_code, known["Location"])
+    page = _without_csrf(client.get(fresh["Location"]).content)
+    assert page == _without_csrf(client.get(known["Location"]).content)
+    assert b"known@example.org" not in page and b"Known Person" not in page
+    # The confirmed signatory keeps their details; the email takes them back to their page.
+    known_row = Signatory.objects.get(email="known@example.org")
+    assert known_row.name == "Known Person"
+    assert [message.to for message in mail.outbox] == [["new@example.org"], ["known@example.org"]]
+    assert "Your link back" in mail.outbox[1].subject
+    assert _signatory_of(_link(mail.outbox[1])) == known_row
+
+
+def test_signing_up_again_before_confirming_replaces_the_details_and_the_link(
+    client, action, django_capture_on_commit_callbacks, settings
+):
+    _signup(client, action, django_capture_on_commit_callbacks, name="Amina Typo")
+    first_link = _link(mail.outbox[0])
+    Signatory.objects.update(confirmation_sent_at=timezone.now() - ratelimit.RESEND_AFTER)
+
+    _signup(client, action, django_capture_on_commit_callbacks, name="Amina Odhiambo")
+
+    signatory = Signatory.objects.get()
+    assert signatory.name == "Amina Odhiambo"
+    assert len(mail.outbox) == 2
+    assert client.get(first_link).status_code == 404
+    assert client.get(_link(mail.outbox[1])).status_code == 200
+
+
+def test_one_link_per_address_every_few_minutes(client, action, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        response = _signup(client, action, django_capture_on_commit_callbacks)
+        assert response.status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_sign_ups_are_limited_per_ip_address_with_a_clear_message(
+    client, action, django_capture_on_commit_callbacks
+):
+    for number in range(ratelimit.SIGNUPS_PER_IP):
+        _signup(client, action, django_capture_on_commit_callbacks, email=f"p{number}@example.org")
+    assert Signatory.objects.count() == ratelimit.SIGNUPS_PER_IP
+
+    response = _signup(client, action, django_capture_on_commit_callbacks, email="one@more.org")
+
+    assert response.status_code == 429
+    assert b"Too many sign-ups have come from your internet connection" in response.content
+    assert not Signatory.objects.filter(email="one@more.org").exists()
+    # Another connection is not affected, and an hour later this one is not either.
+    other = _signup(
+        client, action, django_capture_on_commit_callbacks, email="one@more.org", ip="198.51.100.1"
+    )
+    assert other.status_code == 302
+    Signatory.objects.update(created_at=timezone.now() - ratelimit.WINDOW)
+    again = _signup(client, action, django_capture_on_commit_callbacks, email="two@more.org")
+    assert again.status_code == 302
+
+
+def test_sign_ups_are_limited_per_email_address_without_saying_so(
+    client, organisation, action, django_capture_on_commit_callbacks
+):
+    for number in range(ratelimit.SIGNUPS_PER_EMAIL):
+        other = LetterActionFactory(campaign=action.campaign, public_page=True)
+        LetterTemplateFactory(action=other)
+        _signup(client, other, django_capture_on_commit_callbacks, ip=f"198.51.100.{number}")
+    assert len(mail.outbox) == ratelimit.SIGNUPS_PER_EMAIL
+
+    response = _signup(client, action, django_capture_on_commit_callbacks, ip="192.0.2.1")
+
+    assert response.status_code == 302  # the usual answer
+    assert not Signatory.objects.filter(action=action).exists()
+    assert len(mail.outbox) == ratelimit.SIGNUPS_PER_EMAIL
+
+
+def test_the_confirmation_is_sent_through_the_task(action, monkeypatch):
+    from letters import participation_tasks
+
+    sent = []
+    monkeypatch.setattr(
+        participation_tasks.signatory_confirmation_send, "delay", lambda pk: sent.append(pk)
+    )
+    signatory = SignatoryFactory(action=action, email_confirmed_at=None)
+    participation._send_confirmation(signatory.pk)
+    assert sent == [signatory.pk]
+    participation_tasks.signatory_confirmation_send.apply(args=[signatory.pk])
+    assert mail.outbox[0].to == [signatory.email]
+
+
+# Confirming ----------------------------------------------------------------------------------
+
+
+def test_the_link_asks_to_confirm_and_confirming_counts(
+    client, action, django_capture_on_commit_callbacks
+):
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    _signup(client, action, django_capture_on_commit_callbacks, consent_named="on")
+    link = _link(mail.outbox[0])
+
+    # Opening the link (or a mail scanner fetching it) confirms nothing.
+    page = client.get(link)
+    assert b"Confirm your address" in page.content
+    assert participation.signature_count(action) == 0
+    assert b"0 people have signed" not in client.get(_url(action)).content
+
+    response = client.post(link + "confirm/")
+
+    assert response.status_code == 302
+    assert Signatory.objects.get().is_confirmed
+    assert participation.signature_count(action) == 1
+    assert b"1 person has signed." in client.get(_url(action)).content
+    assert b"your signature counts" in client.get(link).content
+    # Confirming twice changes nothing.
+    client.post(link + "confirm/")
+    assert participation.signature_count(action) == 1
+
+
+def test_a_tampered_or_foreign_token_gets_a_clear_404(client, action):
+    signatory = SignatoryFactory(action=action)
+    signatory.renew_nonce()
+    signatory.save()
+    token = signatory.token
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+
+    for bad in (tampered, "nonsense", token.replace(":", ";")):
+        response = client.get(reverse("letters:supporter", args=[bad]))
+        assert response.status_code == 404
+        assert b"This link does not work" in response.content
+        assert client.post(reverse("letters:confirm", args=[bad])).status_code == 404
+
+    # A link whose nonce changed no longer works.
+    signatory.renew_nonce()
+    signatory.save()
+    assert client.get(reverse("letters:supporter", args=[token])).status_code == 404
+
+
+# Writing as a supporter --------------------------------------------------------------------
+
+
+def test_a_supporter_is_matched_to_their_representatives_and_writes_past_the_nudge(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    _signup(client, action, django_capture_on_commit_callbacks, address="Parklands, Nairobi")
+    link = _confirmed(client, _link(mail.outbox[0]))
+
+    page = client.get(link)
+    # Parklands is a ward of Westlands, in Nairobi county: its MP and the county's woman
+    # representative.
+    representatives = {target.person for target in page.context["representatives"]}
+    assert representatives == {world.mp_westlands, world.woman_rep}
+    assert Signatory.objects.get().area == world.westlands
+    # Tokens carry the time they were made: the link on the page, not a fresh one.
+    write = f"{link}write/{world.mp_westlands.pk}/"
+    assert write.encode() in page.content
+
+    writing = client.get(write)
+    assert f'<a href="{link}">Back to your page on this action</a>' in writing.content.decode()
+    body = writing.context["form"].initial["body"]
+    assert "Dear Tim Wanyonyi," in body and body.endswith("Amina Odhiambo")
+    nudged = client.post(write, {"subject": "Ratify", "body": body, "submit": "1"})
+    assert nudged.status_code == 400
+    assert b"the same as the suggested text" in nudged.content
+
+    submitted = client.post(write, {"subject": "Ratify", "body": personalise(body), "submit": "1"})
+    assert submitted.status_code == 302
+    letter = Letter.objects.get()
+    assert letter.state == Letter.State.READY
+    assert letter.signatory.email == "amina@example.org"
+    assert letter.similarity < 0.9
+
+
+def test_the_supporters_meter_follows_their_typing(client, world, action):
+    signatory = SignatoryFactory(action=action, area=world.westlands)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_similarity", args=[signatory.token, world.mp_westlands.pk])
+    response = client.post(url, {"body": "All mine."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'value="0"' in response.content
+
+
+def test_with_matching_a_supporter_cannot_write_to_someone_elses_mp(client, world, action):
+    action.constituency_matching = True
+    action.save()
+    signatory = SignatoryFactory(action=action, area=world.langata)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_write", args=[signatory.token, world.mp_westlands.pk])
+
+    assert client.get(url).status_code == 302
+    response = client.post(url, {"subject": "x", "body": "y", "submit": "1"})
+    assert response.status_code == 302
+    assert not Letter.objects.exists()
+
+
+def test_without_matching_a_supporter_may_choose_whom_to_write_to(client, world, action):
+    signatory = SignatoryFactory(action=action)  # no area
+    signatory.renew_nonce()
+    signatory.save()
+    page = client.get(reverse("letters:supporter", args=[signatory.token]))
+    assert page.context["representatives"] == []
+    assert world.mp_langata in [target.person for target in page.context["others"]]
+    choose = client.get(
+        reverse("letters:supporter_choose", args=[signatory.token]), {"to": world.mp_langata.pk}
+    )
+    assert choose["Location"] == reverse(
+        "letters:supporter_write", args=[signatory.token, world.mp_langata.pk]
+    )
+
+
+def test_a_supporter_sets_their_constituency_on_their_page(client, world, action):
+    signatory = SignatoryFactory(action=action)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_area", args=[signatory.token])
+
+    response = client.post(url, {"area": world.langata.pk, "address": ""})
+
+    assert response.status_code == 302
+    signatory.refresh_from_db()
+    assert signatory.area == world.langata
+
+
+def test_an_unconfirmed_supporter_cannot_write(client, world, action):
+    signatory = SignatoryFactory(action=action, email_confirmed_at=None, area=world.westlands)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_write", args=[signatory.token, world.mp_westlands.pk])
+    assert client.post(url, {"subject": "x", "body": "y", "submit": "1"}).status_code == 302
+    assert not Letter.objects.exists()
+
+
+# supporter page: the signatory by token, again with its action, campaign and area, its
+# letters (targets joined), the signature count, the representatives, the other targets, the
+# areas to choose from.
+SUPPORTER_QUERIES = 7
+
+
+def test_supporter_page_queries_do_not_grow(client, world, action, django_assert_num_queries):
+    signatory = SignatoryFactory(action=action, area=world.county)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter", args=[signatory.token])
+    with django_assert_num_queries(SUPPORTER_QUERIES):
+        client.get(url)
+    for person in (world.mp_westlands, world.mp_langata, world.woman_rep):
+        LetterFactory(action=action, target=person, signatory=signatory)
+    with django_assert_num_queries(SUPPORTER_QUERIES):
+        response = client.get(url)
+    assert len(response.context["letters"]) == 3
+
+
+# Replies ---------------------------------------------------------------------------------
+
+
+def test_the_writer_says_whether_a_reply_came(client, world, action):
+    signatory = SignatoryFactory(action=action)
+    signatory.renew_nonce()
+    signatory.save()
+    letter = LetterFactory(
+        action=action,
+        target=world.mp_westlands,
+        signatory=signatory,
+        state="sent",
+        sent_at=timezone.now() - dt.timedelta(days=14),
+    )
+    url = reverse("letters:public_reply", args=[signatory.token, letter.pk])
+    assert b"Did Tim Wanyonyi reply?" in client.get(url).content
+
+    response = client.post(url, {"kind": "answer", "summary": "They will vote for it."})
+
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.reply_kind == "answer"
+    assert letter.reply_summary == "They will vote for it."
+    assert letter.reply_logged_by is None and letter.reply_logged_at is not None
+
+
+def test_the_reply_form_is_only_for_the_letters_writer_once_it_went_out(client, world, action):
+    writer = SignatoryFactory(action=action)
+    other = SignatoryFactory(action=action)
+    for signatory in (writer, other):
+        signatory.renew_nonce()
+        signatory.save()
+    letter = LetterFactory(action=action, target=world.mp_westlands, signatory=writer)
+
+    url = reverse("letters:public_reply", args=[other.token, letter.pk])
+    assert client.get(url).status_code == 404
+    mine = reverse("letters:public_reply", args=[writer.token, letter.pk])
+    response = client.post(mine, {"kind": "answer", "summary": "Yes"})
+    assert b"has not gone out yet" in response.content
+    letter.refresh_from_db()
+    assert letter.reply_kind == ""
+
+
+# Through a real worker -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def mail_worker(smtp_server, monkeypatch, request):
+    """A Celery worker that sends its email to the test's SMTP server."""
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{smtp_server.port}")
+    return request.getfixturevalue("celery_worker")
+
+
+@pytest.mark.integration
+def test_the_confirmation_goes_through_the_worker(
+    transactional_db, client, organisation, mail_worker, smtp_server
+):
+    action = participation_world.build(organisation).action
+
+    response = client.post(_url(action), signup_data(email="worker@example.org"))
+
+    assert response.status_code == 302
+    try:
+        [message] = smtp_server.wait_for(1, timeout=30)
+    except AssertionError:
+        raise AssertionError("".join(mail_worker.log)) from None
+    assert message["To"] == "worker@example.org"
+    body = smtp_server.body(message)
+    token = re.search(r"/letters/supporter/(\S+)/", body).group(1)
+    assert Signatory.from_token(token) == Signatory.objects.get(email="worker@example.org")

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         from campaigns.demo import seed_campaigns, seed_policy_hooks
         from campaigns.reminders_demo import seed_reminders
         from contacts.demo import seed_contacts
+        from letters.demo import seed_letters
         from meetings.demo import seed_meetings
 
         with transaction.atomic():
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             seed_calendar()
             seed_reminders()
             seed_meetings()
+            seed_letters()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/sign-in/"))
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user, organisation, role in logins:

@@ -497,6 +497,22 @@ def relationship_save(*, relationship: Relationship) -> Relationship:
     return relationship
 
 
+def relationships_contacted(*, organisation_id: int, people, day: dt.date) -> int:
+    """A meeting held or a reply received is a contact: move `last_contact_on` forward to
+    `day` on the relationships that the organisation's people keep with `people` (a queryset
+    of person ids), so the quiet reminder of the old period goes. Returns how many moved."""
+    members = Organisation.objects.filter(pk=organisation_id).values("memberships__user")
+    stale = Relationship.objects.filter(person__in=people, owner__in=members).filter(
+        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day)
+    )
+    moved = 0
+    for relationship in stale.select_related("owner", "person"):
+        relationship.last_contact_on = day
+        relationship_save(relationship=relationship)
+        moved += 1
+    return moved
+
+
 @transaction.atomic
 def relationship_delete(*, relationship: Relationship) -> None:
     _cancel(Reminder.objects.filter(source_key__startswith=f"quiet:{relationship.pk}:"))

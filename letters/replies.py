@@ -27,13 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from advocacy.models import AuditEvent, Organisation, User
+from advocacy.models import AuditEvent, User
 from advocacy.services import audit_record
 from campaigns import reminders
-from campaigns.models import Relationship
 from contacts import services as contacts_services
 from contacts.models import Person, Stance, StanceAssessment
 from contacts.services import TimelineEntry
+from letters import services
 from letters.models import Letter, LetterAction, Signatory
 
 # A reply comes to a letter that went out: sent by email, or printed for delivery.
@@ -147,33 +147,6 @@ class ReplyForm(forms.Form):
         return data
 
 
-def _relationships_touch(letter: Letter, day: dt.date) -> int:
-    """A reply is a contact: move `last_contact_on` forward on the relationships that the
-    organisation's people keep with the target (through the reminders module, so the quiet
-    reminder of the old period goes)."""
-    members = Organisation.objects.filter(pk=letter.action.organisation_id).values(
-        "memberships__user"
-    )
-    stale = Relationship.objects.filter(person=letter.target_id, owner__in=members).filter(
-        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day)
-    )
-    moved = 0
-    for relationship in stale.select_related("owner", "person"):
-        relationship.last_contact_on = day
-        reminders.relationship_save(relationship=relationship)
-        moved += 1
-    return moved
-
-
-def _foi_reminders_cancel(letter: Letter) -> None:
-    """The FOI deadline reminders stop once an answer is logged (the delivery module's)."""
-    try:
-        from letters.services import foi_reminders_cancel
-    except ImportError:  # not there yet
-        return
-    foi_reminders_cancel(letter=letter)
-
-
 @transaction.atomic
 def reply_log(
     *,
@@ -262,8 +235,12 @@ def reply_log(
         assessment.save(update_fields=["evidence_object"])
 
     if letter.has_reply:
-        _foi_reminders_cancel(letter)
-        _relationships_touch(letter, received_on or timezone.localdate())
+        services.foi_reminders_cancel(letter=letter)
+        reminders.relationships_contacted(
+            organisation_id=letter.action.organisation_id,
+            people=[letter.target_id],
+            day=received_on or timezone.localdate(),
+        )
 
     audit_record(
         action=AuditEvent.Action.UPDATED,

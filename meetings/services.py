@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -265,18 +265,11 @@ def relationships_touch(*, meeting: Meeting) -> int:
     day = meeting.local_date
     if day > timezone.localdate(timezone.now(), meeting.zone):
         return 0
-    people = meeting.attendees.filter(person__isnull=False).values("person")
-    members = Organisation.objects.filter(pk=meeting.organisation_id).values("memberships__user")
-    stale = Relationship.objects.filter(person__in=people, owner__in=members).filter(
-        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day)
+    return reminders.relationships_contacted(
+        organisation_id=meeting.organisation_id,
+        people=meeting.attendees.filter(person__isnull=False).values("person"),
+        day=day,
     )
-    moved = 0
-    for relationship in stale.select_related("owner", "person"):
-        relationship.last_contact_on = day
-        # Saved through the reminders module: the quiet reminder of the old period goes.
-        reminders.relationship_save(relationship=relationship)
-        moved += 1
-    return moved
 
 
 def stance_record(

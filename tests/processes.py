@@ -38,16 +38,17 @@ def wait_until(condition: Callable[[], bool], timeout: float, explain: Callable[
 class Processes:
     """Workers, beat and Redis servers for one test, each with a log; all stopped at the end.
 
-    Workers are named `<worker_prefix>-<n>@<host>` and send mail to `smtp_url`.
+    Workers are named `<worker_prefix>-<n>@<host>` and send mail to `smtp_url`; `start` runs
+    any other command.
     """
 
-    def __init__(self, log_dir: Path, smtp_url: str, worker_prefix: str):
+    def __init__(self, log_dir: Path, smtp_url: str = "", worker_prefix: str = "worker"):
         self.log_dir = log_dir
         self.smtp_url = smtp_url
         self.worker_prefix = worker_prefix
         self.started: list[subprocess.Popen] = []
 
-    def _start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
+    def start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
         log = self.log_dir / f"{name}-{len(self.started)}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
@@ -62,7 +63,7 @@ class Processes:
         return worker_environment(EMAIL_URL=self.smtp_url, **extra)
 
     def worker(self, **env: str) -> subprocess.Popen:
-        process = self._start(
+        process = self.start(
             "worker",
             [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--pool=solo",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
@@ -73,7 +74,7 @@ class Processes:
         return process
 
     def beat(self, **env: str) -> subprocess.Popen:
-        return self._start(
+        return self.start(
             "beat",
             [sys.executable, "-m", "celery", "-A", "advocacy", "beat", "--loglevel=INFO",
              "--schedule", str(self.log_dir / "beat-schedule")],
@@ -82,7 +83,7 @@ class Processes:
 
     def redis(self, port: int) -> subprocess.Popen:
         # No snapshot, no append-only file: a restart loses the queue, the worst case.
-        process = self._start(
+        process = self.start(
             "redis",
             ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no"],

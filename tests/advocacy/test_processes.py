@@ -5,14 +5,11 @@ Also the serverless broker that `make run` uses: worker and beat on SQLite with 
 
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,42 +17,11 @@ import pytest
 from advocacy.celery import app
 from advocacy.models import WorkerHeartbeat
 from tests.conftest import ROOT, free_port, worker_environment
+from tests.processes import Processes, wait_until
 
 pytestmark = pytest.mark.integration
 
 BIN = Path(sys.executable).parent
-
-
-class Processes:
-    """Starts processes in their own process groups and stops every one at teardown."""
-
-    def __init__(self, log_dir: Path):
-        self.log_dir = log_dir
-        self.started: list[tuple[subprocess.Popen, Path]] = []
-
-    def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
-        log = self.log_dir / f"{name}.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        self.started.append((process, log))
-        return process
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for _, log in self.started)
-
-    def stop_all(self) -> None:
-        for process, _ in self.started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process, _ in self.started:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
 
 
 @pytest.fixture
@@ -63,14 +29,6 @@ def processes(tmp_path):
     started = Processes(tmp_path)
     yield started
     started.stop_all()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, explain: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout} s\n{explain()}")
-        time.sleep(0.2)
 
 
 def manage(*args: str, env: dict) -> None:
@@ -150,15 +108,17 @@ def test_gunicorn_serves_hashed_compressed_css_named_by_the_sign_in_page(gunicor
 # Celery worker and beat ---------------------------------------------------------------------
 
 
-def start_worker_and_beat(processes: Processes, env: dict) -> None:
+def start_worker_and_beat(processes: Processes, env: dict) -> subprocess.Popen:
+    """Starts both; returns the worker."""
     celery = str(BIN / "celery")
-    processes.start(
+    worker = processes.start(
         "worker",
         [celery, "-A", "advocacy", "worker", "--concurrency=1", "--loglevel=INFO",
          "-n", f"processes-{os.getpid()}@%h"],
         env,
     )  # fmt: skip
     processes.start("beat", [celery, "-A", "advocacy", "beat", "--loglevel=INFO"], env)
+    return worker
 
 
 def test_beat_and_worker_record_the_heartbeat_through_redis(transactional_db, processes, tmp_path):
@@ -192,7 +152,7 @@ def test_make_run_runs_scheduled_work_without_redis(processes, tmp_path):
     }
     manage("migrate", "--noinput", env=env)
 
-    start_worker_and_beat(processes, env)
+    worker = start_worker_and_beat(processes, env)
 
     def heartbeat_rows() -> list:
         with sqlite3.connect(database) as conn:
@@ -204,4 +164,4 @@ def test_make_run_runs_scheduled_work_without_redis(processes, tmp_path):
     # The messages went through the filesystem transport under VAR_DIR, not a server.
     assert (var_dir / "broker" / "queue").is_dir()
     assert list(var_dir.glob("celerybeat-schedule*"))
-    assert "filesystem://" in (tmp_path / "worker.log").read_text()
+    assert "filesystem://" in worker.log.read_text()

@@ -17,48 +17,14 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import sys
 import time
 import zoneinfo
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/advocacy_bench_briefs"
 SLUG = "bench-briefs"
-
-
-def configure(database_url: str) -> None:
-    """Settings for a production-like process: DEBUG off, no TLS redirect."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-not-for-production")
-    os.environ["DEBUG"] = "0"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
-    create_database(database_url)
-    import django
-
-    django.setup()
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
 
 
 MESSAGES = {
@@ -198,7 +164,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     options = parser.parse_args()
 
-    configure(options.database_url)
+    common.configure(options.database_url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -18,61 +18,13 @@ import datetime as dt
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/advocacy_bench"
-
-
-def configure(database_url: str, *, tuned: bool = True) -> None:
-    """Settings for a production-like process: DEBUG off (no query log), no TLS redirect."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-not-for-production")
-    os.environ["DEBUG"] = "0"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # One database session for the whole run, as a busy web process keeps one.
-    os.environ.setdefault("CONN_MAX_AGE", "3600")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
-    create_database(database_url, tuned=tuned)
-    import django
-
-    django.setup()
-
-
-# PostgreSQL settings for a web application whose data fits in memory, given to the
-# benchmark database (and recommended for production; see README.md).
-# - jit: PostgreSQL compiles any plan whose cost estimate is high (a filtered list read in
-#   name order, say) for seconds, to speed up a query that runs in milliseconds.
-# - random_page_cost: the default (4) prices index reads for spinning disks, and makes
-#   PostgreSQL read all positions rather than a country's through the index.
-TUNED = {"jit": "off", "random_page_cost": "1.1"}
-
-
-def create_database(database_url: str, *, tuned: bool) -> None:
-    """Create the benchmark database if needed, with the TUNED settings or without."""
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not exists.fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-        for setting, value in TUNED.items():
-            change = f"SET {setting} = {value}" if tuned else f"RESET {setting}"
-            connection.execute(f'ALTER DATABASE "{name}" {change}')
-    state = ", ".join(f"{key} = {value}" for key, value in TUNED.items())
-    print(f"PostgreSQL settings: {state}" if tuned else "PostgreSQL settings: defaults")
 
 
 # Data
@@ -605,7 +557,12 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    configure(options.database_url, tuned=not options.postgres_defaults)
+    common.configure(
+        options.database_url,
+        tuned=not options.postgres_defaults,
+        # One database session for the whole run, as a busy web process keeps one.
+        CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "3600"),
+    )
     from django.core.management import call_command
     from django.test import Client
     from django.urls import NoReverseMatch, reverse

@@ -27,15 +27,13 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/advocacy_bench_letters"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/10"
 SLUG = "bench-letters"
@@ -63,37 +61,12 @@ Yours sincerely,
 
 
 def configure(database_url: str, redis_url: str) -> None:
-    """Settings for a production-like process: DEBUG off (no query log), no TLS redirect."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-not-for-production")
-    os.environ["DEBUG"] = "0"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ["MEDIA_ROOT"] = str(MEDIA_ROOT)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
-    create_database(database_url)
-    import django
-
-    django.setup()
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
+    common.configure(
+        database_url,
+        REDIS_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        MEDIA_ROOT=str(MEDIA_ROOT),
+    )
 
 
 # Data
@@ -296,42 +269,6 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}"
 
 
-def start_worker(email_url: str, concurrency: int, log: str | None = None) -> subprocess.Popen:
-    env = dict(os.environ, EMAIL_URL=email_url, LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--loglevel=INFO",
-         f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-         "-n", f"bench-letters-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )  # fmt: skip
-    for line in process.stdout:
-        if "ready." in line:
-            break
-    else:
-        raise RuntimeError("the worker did not start")
-
-    # Keep reading, or the worker blocks once the pipe is full.
-    def read() -> None:
-        with open(log or os.devnull, "a") as out:
-            for line in process.stdout:
-                out.write(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    return process
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children (the worker's pool)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    total = 0
-    for process in [str(pid), *children]:
-        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime and stime
-    return total / ticks
-
-
 # The runs
 
 
@@ -347,9 +284,9 @@ def run(
     action = make_action(campaign, user, channel=channel, count=count)
     app.control.purge()
     with SmtpServer() as smtp:
-        worker = start_worker(smtp.url, concurrency, log)
+        worker = common.start_worker(smtp.url, concurrency, name="bench-letters", log=log)
         try:
-            cpu_before = cpu_seconds(worker.pid)
+            cpu_before = common.cpu_seconds(worker.pid)
             own_cpu_before = time.process_time()
             started = time.perf_counter()
             rendered = write_letters(action)
@@ -372,7 +309,7 @@ def run(
                     delivery.letters_dispatch()
                     last_dispatch = time.perf_counter()
             finished = time.perf_counter()
-            worker_cpu = cpu_seconds(worker.pid) - cpu_before
+            worker_cpu = common.cpu_seconds(worker.pid) - cpu_before
             own_cpu = time.process_time() - own_cpu_before
         finally:
             os.killpg(worker.pid, signal.SIGTERM)

@@ -22,49 +22,18 @@ import os
 import signal
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/advocacy_bench_reminders"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/10"
 USERS = 1000
 
 
 def configure(database_url: str, redis_url: str) -> None:
-    """Settings for a production-like process: DEBUG off (no query log), no TLS redirect."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-not-for-production")
-    os.environ["DEBUG"] = "0"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
-    create_database(database_url)
-    import django
-
-    django.setup()
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
+    common.configure(database_url, REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="0")
 
 
 # Data
@@ -201,36 +170,6 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}"
 
 
-def start_worker(email_url: str, concurrency: int) -> subprocess.Popen:
-    env = dict(os.environ, EMAIL_URL=email_url, LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--loglevel=INFO",
-         f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-         "-n", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )  # fmt: skip
-    for line in process.stdout:
-        if "ready." in line:
-            break
-    else:
-        raise RuntimeError("the worker did not start")
-    # Keep reading, or the worker blocks once the pipe is full.
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    return process
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children (the worker's pool)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    total = 0
-    for process in [str(pid), *children]:
-        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime and stime
-    return total / ticks
-
-
 def burst(count: int, user_ids: list[int], *, email: bool, concurrency: int) -> dict[str, float]:
     from advocacy.celery import app
     from advocacy.models import Notification, User
@@ -241,7 +180,9 @@ def burst(count: int, user_ids: list[int], *, email: bool, concurrency: int) -> 
     User.objects.filter(pk__in=user_ids).update(reminder_delivery=preference)
     app.control.purge()
     with SmtpServer() as smtp:
-        worker = start_worker(smtp.url if email else "dummymail://", concurrency)
+        worker = common.start_worker(
+            smtp.url if email else "dummymail://", concurrency, name="bench"
+        )
         try:
             ids = make_due(count, user_ids, run=str(int(time.time())))
             started = time.perf_counter()
@@ -254,7 +195,7 @@ def burst(count: int, user_ids: list[int], *, email: bool, concurrency: int) -> 
                 if time.perf_counter() - started > 1800:
                     raise RuntimeError(f"only {sent.count()} of {count} sent after 30 minutes")
             delivered = time.perf_counter() - started
-            worker_cpu = cpu_seconds(worker.pid)
+            worker_cpu = common.cpu_seconds(worker.pid)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(60)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone, translation
@@ -210,8 +210,8 @@ def target_download(request: HttpRequest, pk: int, target_pk: int) -> HttpRespon
 def cosigned_download(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     """The co-signed letter to one target with its signatories, made now."""
     action = _editable_action(request, pk)
-    if not action.is_cosigned:
-        raise PermissionDenied
+    if not action.is_cosigned:  # there is no such letter: not a refusal
+        raise Http404
     target = _target(action, target_pk)
     content = pdfs.cosigned_pdf(target)
     _record_export(request, action, "cosigned_letter", "pdf", target=target.person_id)

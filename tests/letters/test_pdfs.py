@@ -321,6 +321,12 @@ def test_the_cosigned_download(cosigned, client, coordinator):
     assert "Bishop Peter Mwangi" in pdf_words(response.content)
 
 
+def test_an_action_that_is_not_cosigned_has_no_cosigned_letter(world, campaigner_client):
+    response = campaigner_client.get(f"/letters/{world.action.pk}/cosigned/{world.to_amina.pk}.pdf")
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize(
     "path",
     ["print/{target}.pdf", "print/all.pdf", "letter/{letter}/letter.pdf"],

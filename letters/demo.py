@@ -67,10 +67,18 @@ Disarmament Action UK"""
 
 # (what the writer changed, the reply that came or None)
 PERSONAL_NOTES = [
-    "My brother served in a clearance team; I have seen what one mine does to a village.",
-    "Our congregation raised funds for a rehabilitation centre last year.",
-    "I teach history, and my pupils asked me why we have not ratified yet.",
-    "I volunteered with a victim-assistance charity for six years.",
+    "My brother served in a clearance team; I have seen what one mine does to a village. He "
+    "came home, but two of the men he trained did not, and the fields they cleared are farmed "
+    "again today. That is what ratification protects.",
+    "Our congregation raised funds for a rehabilitation centre last year. We met a girl of "
+    "nine learning to walk with her new leg, and her mother asked us why countries like ours "
+    "still have not signed. I had no answer for her.",
+    "I teach history, and my pupils asked me why we have not ratified yet. They wrote their "
+    "own letters in class, and I promised them I would send mine too and tell them what their "
+    "representative answered.",
+    "I volunteered with a victim-assistance charity for six years. The survivors I worked with "
+    "need prosthetics, schooling and jobs for decades, and the treaty is the only promise that "
+    "anyone will keep paying for them.",
 ]
 REPLIES = [
     (

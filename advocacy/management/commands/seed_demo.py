@@ -16,6 +16,7 @@ class Command(BaseCommand):
         from campaigns.demo import seed_campaigns, seed_policy_hooks
         from campaigns.reminders_demo import seed_reminders
         from contacts.demo import seed_contacts
+        from letters.demo import ORGANISATION as LETTERS_ORGANISATION
         from letters.demo import seed_letters
         from meetings.demo import seed_meetings
 
@@ -32,3 +33,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user, organisation, role in logins:
             self.stdout.write(f"  {user.email:<40} {role:<12} {organisation}")
+        letters_organisation = next(
+            (org for _, org, _ in logins if org.slug == LETTERS_ORGANISATION), None
+        )
+        if letters_organisation is not None:
+            self.stdout.write(
+                f"The demo letter actions belong to {letters_organisation}: "
+                "sign in as one of its members to see them."
+            )

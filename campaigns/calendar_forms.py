@@ -155,7 +155,7 @@ class CalendarEventForm(forms.ModelForm):
     """An event in local date and time of a named zone; stored in UTC."""
 
     start_date = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start_time = forms.TimeField(
         label=_("Start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
@@ -164,7 +164,7 @@ class CalendarEventForm(forms.ModelForm):
         label=_("Ends on"),
         required=False,
         help_text=_("Leave empty when it ends the day it starts."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end_time = forms.TimeField(
         label=_("End time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
@@ -208,7 +208,7 @@ class CalendarEventForm(forms.ModelForm):
         label=_("Until"),
         required=False,
         help_text=_("The last day it may take place; leave empty to repeat without end."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     repeat_count = forms.IntegerField(
         label=_("Or this many times"), min_value=1, max_value=1000, required=False

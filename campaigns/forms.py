@@ -271,7 +271,7 @@ class TreatyStatusForm(forms.ModelForm):
     changed_on = forms.DateField(
         label=_("Date of this change"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When the status or stage changed; today if left empty."),
     )
     change_note = forms.CharField(
@@ -494,7 +494,7 @@ class RelationshipForm(forms.ModelForm):
         widgets = {
             # Chosen on the person's page in the directory, which links here with ?person=.
             "person": forms.HiddenInput,
-            "last_contact_on": forms.DateInput(attrs={"type": "date"}),
+            "last_contact_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -404,8 +404,8 @@ class InstitutionForm(LookupFormMixin, forms.ModelForm):
             "tags",
         ]
         widgets = {
-            "founding_date": forms.DateInput(attrs={"type": "date"}),
-            "dissolution_date": forms.DateInput(attrs={"type": "date"}),
+            "founding_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "dissolution_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -523,8 +523,8 @@ class ContactPointForm(forms.ModelForm):
         model = ContactPoint
         fields = ["kind", "value", "label", "hours", "valid_from", "valid_until", "note"]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {"hours": _("For offices: when people are there, e.g. Fri 9:00-13:00.")}
 

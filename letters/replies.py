@@ -81,7 +81,8 @@ class ReplyForm(forms.Form):
     received_on = forms.DateField(
         label=gettext_lazy("Received on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A browser's date box reads only ISO dates, whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Leave empty when there was no answer."),
     )
     summary = forms.CharField(
@@ -145,6 +146,15 @@ class ReplyForm(forms.Form):
         if kind == Letter.ReplyKind.NO_ANSWER:
             data["received_on"] = None
         return data
+
+
+def _assessed_at(received_on: dt.date | None) -> dt.datetime:
+    """A stance learnt from a reply dates from the day the reply came, not the day it was
+    logged: midday of that day, or now when it came today (or no day was given)."""
+    now = timezone.now()
+    if received_on is None or received_on >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(received_on, dt.time(12)))
 
 
 @transaction.atomic
@@ -232,7 +242,8 @@ def reply_log(
             request=request,
         )
         assessment.evidence_object = evidence_key(letter)
-        assessment.save(update_fields=["evidence_object"])
+        assessment.assessed_at = _assessed_at(received_on)
+        assessment.save(update_fields=["evidence_object", "assessed_at"])
 
     if letter.has_reply:
         services.foi_reminders_cancel(letter=letter)

@@ -20,6 +20,8 @@ from contacts.models import Person, Stance
 from meetings.models import ChecklistTemplateItem, Commitment, FollowUp, Meeting, MeetingAttendee
 
 DATE_INPUT = {"type": "date"}
+# A browser's date box reads only ISO dates, whatever the language of the page.
+DATE_FORMAT = "%Y-%m-%d"
 TIME_INPUT = {"type": "time"}
 
 
@@ -58,7 +60,7 @@ class OrganisationField(forms.ModelChoiceField):
 class MeetingForm(forms.ModelForm):
     """Plan a meeting, or change one: local date and time in a named zone, stored in UTC."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(DATE_INPUT))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(DATE_INPUT, format=DATE_FORMAT))
     start_time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(TIME_INPUT))
     end_time = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(TIME_INPUT))
     time_zone = forms.ChoiceField(
@@ -257,8 +259,8 @@ class CommitmentForm(forms.ModelForm):
         fields = ["by", "text", "person", "due_on", "done_on"]
         widgets = {
             "text": forms.Textarea({"rows": 2}),
-            "due_on": forms.DateInput(DATE_INPUT),
-            "done_on": forms.DateInput(DATE_INPUT),
+            "due_on": forms.DateInput(DATE_INPUT, format=DATE_FORMAT),
+            "done_on": forms.DateInput(DATE_INPUT, format=DATE_FORMAT),
         }
 
     def __init__(self, *args, people: QuerySet[Person], **kwargs):
@@ -275,7 +277,10 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["title", "owner", "due_on", "note"]
-        widgets = {"due_on": forms.DateInput(DATE_INPUT), "note": forms.Textarea({"rows": 2})}
+        widgets = {
+            "due_on": forms.DateInput(DATE_INPUT, format=DATE_FORMAT),
+            "note": forms.Textarea({"rows": 2}),
+        }
         help_texts = {"note": _("Private to your organisation; never in a shared report.")}
 
     def __init__(self, *args, owners: QuerySet[User], default_owner: User | None = None, **kwargs):
@@ -333,7 +338,9 @@ class QuickLogForm(LookupFormMixin, forms.Form):
     owner = forms.ModelChoiceField(
         label=_("Who does it"), queryset=User.objects.none(), required=False
     )
-    due_on = forms.DateField(label=_("By"), required=False, widget=forms.DateInput(DATE_INPUT))
+    due_on = forms.DateField(
+        label=_("By"), required=False, widget=forms.DateInput(DATE_INPUT, format=DATE_FORMAT)
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -371,7 +378,10 @@ class FollowUpEditForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["title", "owner", "due_on", "note"]
-        widgets = {"due_on": forms.DateInput(DATE_INPUT), "note": forms.Textarea({"rows": 2})}
+        widgets = {
+            "due_on": forms.DateInput(DATE_INPUT, format=DATE_FORMAT),
+            "note": forms.Textarea({"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from advocacy.models import AuditEvent
 from campaigns import reminders
@@ -290,3 +290,59 @@ def test_the_dossier_shows_no_letters_of_actions_the_user_cannot_see(world, outs
     found = dossier.dossier(Meeting.objects.get(pk=other.pk), outsider)
 
     assert _letters_part(found, world.amina)["entries"] == []
+
+
+# Changing a reply in another language
+
+
+def test_the_reply_form_gives_the_browsers_date_box_an_iso_date_in_every_language(world):
+    letter = world.fatuma_to_amina
+    letter.reply_kind = Letter.ReplyKind.ANSWER
+    letter.reply_received_on = dt.date(2026, 11, 20)
+
+    for language in ("fr", "es", "en"):
+        with translation.override(language):
+            html = str(replies.ReplyForm(letter=letter)["received_on"])
+        assert 'value="2026-11-20"' in html, language
+
+
+def test_a_french_editor_changes_a_logged_reply(world, campaigner, client):
+    campaigner.language = "fr"
+    campaigner.save(update_fields=["language"])
+    client.force_login(campaigner)
+    letter = _log(world.fatuma_to_amina, campaigner, summary="First words.")
+    url = letter.get_absolute_url()
+
+    html = client.get(url).content.decode()
+    assert f'value="{_yesterday().isoformat()}"' in html
+
+    # What the browser sends back from the date box it showed.
+    response = client.post(
+        url,
+        {"kind": "answer", "received_on": _yesterday().isoformat(), "summary": "Second words."},
+    )
+
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.reply_summary == "Second words."
+    assert letter.reply_received_on == _yesterday()
+
+
+# A stance from a reply, on the person's timeline
+
+
+def test_a_stance_from_a_reply_dates_from_the_day_the_reply_came(world, campaigner):
+    came = timezone.localdate() - dt.timedelta(days=10)
+
+    _log(world.fatuma_to_amina, campaigner, received_on=came, stance="supportive")
+
+    assessment = StanceAssessment.objects.get(person=world.amina)
+    assert timezone.localdate(assessment.assessed_at) == came
+
+
+def test_a_stance_from_a_reply_that_came_today_dates_from_now(world, campaigner):
+    before = timezone.now()
+
+    _log(world.fatuma_to_amina, campaigner, received_on=timezone.localdate(), stance="opposed")
+
+    assert StanceAssessment.objects.get(person=world.amina).assessed_at >= before

@@ -130,6 +130,8 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our additions to Django's date formats (Arabic dates with times).
+FORMAT_MODULE_PATH = ["advocacy.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_TZ = True

@@ -93,15 +93,20 @@ RESULTS_HEADER = [
     "letters_sent",
     "letters_failed",
     "replies",
-    "response_rate_percent",
+    "replied",
     "latest_reply",
     "nobody_wrote",
 ]
 
 
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
 def results_csv(results: Results) -> str:
-    """One row per target: letters written, sent and failed, replies and the response rate;
-    "yes" in the last column for a target nobody wrote to."""
+    """One row per target: letters written, sent and failed, replies, and whether the target
+    replied ("yes" or "no"; empty when no letter went out to them, as the page's response
+    rate counts them); "yes" in the last column for a target nobody wrote to."""
     rows = [
         [
             row.person.name,
@@ -109,7 +114,7 @@ def results_csv(results: Results) -> str:
             row.sent,
             row.failed,
             row.replies,
-            "" if row.response_rate is None else row.response_rate,
+            _yes_no(row.replied),
             row.latest_reply.isoformat() if row.latest_reply else "",
             "yes" if not row.written else "",
         ]

@@ -1,8 +1,12 @@
 """The results of a letter action, in a fixed number of queries however many letters:
 
 letters by state, by target (and the targets nobody wrote to), by the role of their writers
-(and, for a co-signed letter, its signatories by role), replies by kind and the response
-rate, and for FOI requests the answers that came on time, late, or not at all.
+(and, for a co-signed letter, its signatories by role; letters from the organisation itself,
+such as FOI requests and co-signed letters, in a row of their own), replies by kind and the
+response rate, and for FOI requests the answers that came on time, late, or not at all.
+
+The response rate is what a coordinator asks of an action: of the targets a letter went out
+to, how many replied. Two letters to one target and one reply is a target who replied.
 
 The page, the CSV and the PDF report all show these numbers.
 """
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
@@ -56,22 +61,24 @@ class TargetResult:
         return self.target.person
 
     @property
-    def response_rate(self) -> int | None:
-        return _rate(self.replies, self.sent)
+    def replied(self) -> bool | None:
+        """Whether the target replied to any of the letters; None when none went out."""
+        if not self.sent and not self.replies:
+            return None
+        return self.replies > 0
 
 
 @dataclass
 class RoleResult:
+    """`role` is empty for the letters from the organisation itself (no signatory of their
+    own), which count no signatories (None)."""
+
     role: str
     label: str
-    signatories: int = 0
+    signatories: int | None = 0
     letters: int = 0
     sent: int = 0
     replies: int = 0
-
-    @property
-    def response_rate(self) -> int | None:
-        return _rate(self.replies, self.sent)
 
 
 @dataclass
@@ -89,6 +96,9 @@ class Results:
     written: int = 0
     sent: int = 0
     replies: int = 0
+    # Targets a letter went out to, and those of them who replied.
+    targets_written_to: int = 0
+    targets_replied: int = 0
     by_state: list[StateCount] = field(default_factory=list)
     by_reply_kind: list[StateCount] = field(default_factory=list)
     by_target: list[TargetResult] = field(default_factory=list)
@@ -98,7 +108,8 @@ class Results:
 
     @property
     def response_rate(self) -> int | None:
-        return _rate(self.replies, self.sent)
+        """Per cent of the targets written to who replied; None when nothing went out."""
+        return _rate(self.targets_replied, self.targets_written_to)
 
     @property
     def reply_kinds(self) -> list[StateCount]:
@@ -111,7 +122,7 @@ class Results:
 
     @property
     def signatories(self) -> int:
-        return sum(row.signatories for row in self.by_role)
+        return sum(row.signatories or 0 for row in self.by_role)
 
 
 def _totals(action: LetterAction, results: Results, today: dt.date) -> None:
@@ -124,6 +135,8 @@ def _totals(action: LetterAction, results: Results, today: dt.date) -> None:
         "written": Count("pk", filter=WRITTEN),
         "sent": Count("pk", filter=WENT_OUT),
         "replies": Count("pk", filter=REPLIED),
+        "targets_written_to": Count("target", filter=WENT_OUT, distinct=True),
+        "targets_replied": Count("target", filter=REPLIED, distinct=True),
     }
     if action.is_foi:
         deadline = Q(foi_deadline__isnull=False)
@@ -149,6 +162,8 @@ def _totals(action: LetterAction, results: Results, today: dt.date) -> None:
     results.written = row["written"]
     results.sent = row["sent"]
     results.replies = row["replies"]
+    results.targets_written_to = row["targets_written_to"]
+    results.targets_replied = row["targets_replied"]
     results.by_state = [
         StateCount(state.value, str(state.label), row[f"state_{state}"]) for state in Letter.State
     ]
@@ -189,11 +204,18 @@ def _by_target(action: LetterAction, results: Results) -> None:
         target.action = action
 
 
+def _organisation_label(action: LetterAction) -> str:
+    if action.is_cosigned:
+        return _("Co-signed letters, from all the signatories")
+    return _("%(organisation)s, in its own name") % {"organisation": action.organisation}
+
+
 def _by_role(action: LetterAction, results: Results) -> None:
-    """Writers' letters and confirmed signatories by role (two queries)."""
+    """Writers' letters and confirmed signatories by role, then the letters the organisation
+    sent in its own name (an FOI request, a co-signed letter): two queries."""
     letters = {
         row.pop("signatory__role"): row
-        for row in Letter.objects.filter(action=action, signatory__isnull=False)
+        for row in Letter.objects.filter(action=action)
         .values("signatory__role")
         .annotate(
             letters=Count("pk", filter=WRITTEN),
@@ -220,6 +242,11 @@ def _by_role(action: LetterAction, results: Results) -> None:
                 signatories=signatories.get(role.value, 0),
                 **row,
             )
+        )
+    own = letters.get(None)
+    if own and own["letters"]:
+        results.by_role.append(
+            RoleResult(role="", label=_organisation_label(action), signatories=None, **own)
         )
 
 

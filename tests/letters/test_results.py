@@ -58,16 +58,20 @@ def test_the_numbers_of_a_letter_day(world):
         "failed": 1,
     }
     assert (found.total, found.written, found.sent, found.replies) == (5, 4, 3, 1)
-    assert found.response_rate == 33
+    # Of the two targets a letter went out to, Amina replied (to one of her two letters).
+    assert (found.targets_written_to, found.targets_replied) == (2, 1)
+    assert found.response_rate == 50
     assert [(row.state, row.count) for row in found.reply_kinds] == [("answer", 1)]
     by_target = {row.person.name: row for row in found.by_target}
     assert list(by_target) == ["Brian Kiprop", "Amina Odhiambo", "Clara Wanjiru"]
     amina = by_target["Amina Odhiambo"]
     assert (amina.written, amina.sent, amina.failed, amina.replies) == (2, 2, 0, 1)
     assert amina.latest_reply == timezone.localdate() - dt.timedelta(days=3)
-    assert amina.response_rate == 50
+    assert amina.replied is True
     brian = by_target["Brian Kiprop"]
     assert (brian.written, brian.sent, brian.failed, brian.replies) == (2, 1, 1, 0)
+    assert brian.replied is False
+    assert by_target["Clara Wanjiru"].replied is None
     assert [row.person.name for row in found.unwritten] == ["Clara Wanjiru"]
     assert [
         (row.role, row.signatories, row.letters, row.sent, row.replies) for row in found.by_role
@@ -134,6 +138,54 @@ def test_a_cosigned_letter_counts_its_signatories_by_role(organisation, coordina
     assert found.signatories == 3
 
 
+def test_an_foi_request_counts_as_the_organisations_letter(organisation, coordinator):
+    action = factories.LetterActionFactory(
+        campaign=factories.CampaignFactory(organisation=organisation, created_by=coordinator),
+        kind=LetterAction.Kind.FOI,
+    )
+    factories.LetterFactory(action=action, signatory=None, state="sent", reply_kind="answer")
+    factories.LetterFactory(action=action, signatory=None, state="sent")
+
+    found = results.action_results(action)
+
+    assert [
+        (row.role, row.label, row.signatories, row.letters, row.sent, row.replies)
+        for row in found.by_role
+    ] == [("", f"{organisation.name}, in its own name", None, 2, 2, 1)]
+    assert found.signatories == 0
+
+
+def test_the_foi_results_page_says_who_sent_the_requests(organisation, coordinator, client):
+    action = factories.LetterActionFactory(
+        campaign=factories.CampaignFactory(organisation=organisation, created_by=coordinator),
+        kind=LetterAction.Kind.FOI,
+    )
+    factories.LetterFactory(action=action, signatory=None, state="sent")
+    client.force_login(coordinator)
+
+    html = client.get(f"/letters/{action.pk}/results/").content.decode()
+
+    assert "Nobody has written or signed yet." not in html
+    assert f"{organisation.name}, in its own name" in html
+
+
+def test_a_cosigned_letter_shows_as_from_all_the_signatories(organisation, coordinator):
+    action = factories.LetterActionFactory(
+        campaign=factories.CampaignFactory(organisation=organisation, created_by=coordinator),
+        kind=LetterAction.Kind.COSIGNED,
+    )
+    factories.SignatoryFactory(action=action, role="expert")
+    factories.LetterFactory(action=action, signatory=None, state="sent")
+
+    found = results.action_results(action)
+
+    assert [(row.role, row.label, row.signatories, row.sent) for row in found.by_role] == [
+        ("expert", "Expert or academic", 1, 0),
+        ("", "Co-signed letters, from all the signatories", None, 1),
+    ]
+    assert found.signatories == 1
+
+
 # CSV and PDF
 
 
@@ -150,10 +202,13 @@ def test_the_results_csv_has_a_row_per_target(world):
     assert amina["letters_written"] == "2"
     assert amina["letters_sent"] == "2"
     assert amina["replies"] == "1"
-    assert amina["response_rate_percent"] == "50"
+    # Two letters and one reply: she replied, as the page counts her.
+    assert amina["replied"] == "yes"
+    assert "response_rate_percent" not in amina
     assert amina["nobody_wrote"] == ""
+    assert rows[0]["replied"] == "no"
     assert rows[2]["nobody_wrote"] == "yes"
-    assert rows[2]["response_rate_percent"] == ""
+    assert rows[2]["replied"] == ""
     assert rows[0]["letters_failed"] == "1"
 
 
@@ -178,7 +233,7 @@ def test_the_pdf_report(world, client, viewer):
     assert "Results: Ratification letter day" in text
     assert "Letters written 4" in text
     assert "Letters sent 3" in text
-    assert "Response rate 33 %" in text
+    assert "Response rate (targets who replied, of the targets written to) 50 % (1 of 2)" in text
     assert "1 nobody wrote to" in text
     assert "Clara Wanjiru (nobody wrote)" in text
     assert "She will ask a question in the house." in text
@@ -230,7 +285,8 @@ def test_the_results_page(world, campaigner_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Results: Ratification letter day" in html
-    assert "33 %" in html
+    assert "(targets who replied, of the targets written to)" in html
+    assert "50 %" in html and "(1 of 2)" in html
     assert "Nobody wrote to them" in html
     assert "She will ask a question in the house." in html
     assert world.fatuma_to_amina.get_absolute_url() in html

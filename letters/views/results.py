@@ -70,10 +70,13 @@ class Step:
 
 
 def _history(letter: Letter, target: ActionTarget | None) -> list[Step]:
-    """What happened to the letter, from its own stamps, oldest first."""
-    steps = [Step(letter.created_at, _("Written"))]
+    """What happened to the letter, from its own stamps, oldest first. The approval steps show
+    only when the action asks for approval (or the letter was approved while it did)."""
+    approval = letter.action.requires_approval or letter.approved_at is not None
+    steps = []
     if letter.submitted_at:
-        steps.append(Step(letter.submitted_at, _("Submitted for approval")))
+        label = _("Submitted for approval") if approval else _("Submitted")
+        steps.append(Step(letter.submitted_at, label))
     if letter.approved_at:
         who = str(letter.approved_by) if letter.approved_by_id else ""
         steps.append(Step(letter.approved_at, _("Approved"), who))
@@ -95,6 +98,11 @@ def _history(letter: Letter, target: ActionTarget | None) -> list[Step]:
         else:
             detail = str(letter.reply_logged_by) if letter.reply_logged_by_id else ""
         steps.append(Step(letter.reply_logged_at, _("Reply logged"), detail))
+    # Written before anything else happened to it, whatever its record says (a letter
+    # brought in with its past, as the demo's are, was recorded after it went out).
+    written = min([letter.created_at, *(step.when for step in steps)])
+    steps.insert(0, Step(written, _("Written")))
+    # Stable: steps at the same moment keep the order in which a letter goes through them.
     return sorted(steps, key=lambda step: step.when)
 
 

@@ -358,6 +358,46 @@ def test_the_letter_page_shows_the_text_history_delivery_and_reply(world, campai
     assert 'name="received_on"' in html
 
 
+def _history_labels(client, letter) -> list[str]:
+    html = client.get(_letter_url(letter)).content.decode()
+    part = html.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]
+    return [
+        item.split("</span>", 1)[1].split("<", 1)[0].strip() for item in part.split("<li>")[1:]
+    ]
+
+
+def test_the_history_is_in_the_order_things_happened(world, campaigner_client):
+    letter = world.fatuma_to_amina
+    sent = letter.sent_at
+    # Recorded after it went out, as a letter brought in with its past is.
+    Letter.objects.filter(pk=letter.pk).update(
+        created_at=timezone.now(), submitted_at=sent - dt.timedelta(days=3)
+    )
+
+    labels = _history_labels(campaigner_client, letter)
+
+    assert labels == ["Written", "Submitted", "Printed", "Delivered", "Reply logged"]
+
+
+def test_the_history_shows_approval_only_when_the_action_asks_for_it(
+    world, campaigner_client, coordinator
+):
+    letter = world.george_to_amina
+    submitted = letter.sent_at - dt.timedelta(days=3)
+    Letter.objects.filter(pk=letter.pk).update(submitted_at=submitted)
+
+    assert "Submitted for approval" not in _history_labels(campaigner_client, letter)
+    assert "Submitted" in _history_labels(campaigner_client, letter)
+
+    LetterAction.objects.filter(pk=world.action.pk).update(requires_approval=True)
+    Letter.objects.filter(pk=letter.pk).update(
+        approved_at=submitted + dt.timedelta(hours=2), approved_by=coordinator
+    )
+
+    labels = _history_labels(campaigner_client, letter)
+    assert labels[:3] == ["Written", "Submitted for approval", "Approved"]
+
+
 def test_a_failed_letter_shows_why(world, campaigner_client):
     html = campaigner_client.get(_letter_url(world.george_to_brian)).content.decode()
 

@@ -233,7 +233,7 @@ def test_the_pdf_report(world, client, viewer):
     assert "Results: Ratification letter day" in text
     assert "Letters written 4" in text
     assert "Letters sent 3" in text
-    assert "Response rate (targets who replied, of the targets written to) 50 % (1 of 2)" in text
+    assert "Response rate (targets who replied, of the targets written to) 50% (1 of 2)" in text
     assert "1 nobody wrote to" in text
     assert "Clara Wanjiru (nobody wrote)" in text
     assert "She will ask a question in the house." in text
@@ -286,7 +286,7 @@ def test_the_results_page(world, campaigner_client):
     assert response.status_code == 200
     assert "Results: Ratification letter day" in html
     assert "(targets who replied, of the targets written to)" in html
-    assert "50 %" in html and "(1 of 2)" in html
+    assert "50%" in html and "(1 of 2)" in html
     assert "Nobody wrote to them" in html
     assert "She will ask a question in the house." in html
     assert world.fatuma_to_amina.get_absolute_url() in html

@@ -4,7 +4,9 @@ Campaigners and partners write as themselves (`signatory_for_user` makes their S
 first use). Supporters without an account sign up on the public page; their address is
 confirmed by a signed link (`Signatory.token`) before anything they do counts, and the same
 link is their way back. The public sign-up never tells anyone whether an address has signed
-before: every answer is the same "check your email", and the email says the rest.
+before: every answer is the same "check your email", and the email says the rest; only the
+browser that made a sign-up is told, when it signs up again within minutes, that no new
+email comes and the earlier link still works.
 
 A letter starts as the action's template rendered for its target and writer
 (`letter_start`); every save measures how close it still is to that text (`letter_save`);
@@ -372,7 +374,9 @@ def _ancestors(pk: int, parent_of: dict[int, int | None]) -> list[int]:
     return found
 
 
-def area_from_address(*, action: LetterAction, address: str) -> Area | None:
+def area_from_address(
+    *, action: LetterAction, address: str, represented_only: bool = False
+) -> Area | None:
     """The area an address names, among the areas of the targets' countries.
 
     An area's name must appear in the address as whole words. Of the areas named, one that
@@ -380,7 +384,8 @@ def area_from_address(*, action: LetterAction, address: str) -> Area | None:
     area inside one a target represents (a ward) gives that area (the constituency), as
     letters are matched on representatives' areas. Among what is left, an area a target
     represents comes first, then one containing such areas (a county), then the longest name.
-    Three queries.
+    With `represented_only` (constituency matching), an area no target represents, contains
+    or is inside of is no answer: nobody there to write to. Three queries.
     """
     text = f" {_words(address)} "
     if not text.strip():
@@ -408,10 +413,31 @@ def area_from_address(*, action: LetterAction, address: str) -> Area | None:
             rank, chosen = (0 if represented == pk else 1), represented
         else:
             rank, chosen = (2 if pk in parents_of_targets else 3), pk
+        if rank == 3 and represented_only:
+            continue
         key = (rank, -length)
         if best is None or key < best[0]:
             best = (key, chosen)
     return Area.objects.filter(pk=best[1]).first() if best else None
+
+
+def areas_named_in_part(*, action: LetterAction, address: str) -> list[Area]:
+    """Areas a supporter may pick whose names start with words of the address, for when
+    `area_from_address` finds none named in full: "Leeds" or "12 High Street, Leeds" gives
+    Leeds East and Leeds West. Those matching the most leading words, by name. One query."""
+    text = f" {_words(address)} "
+    if not text.strip():
+        return []
+    scored: list[tuple[int, Area]] = []
+    for area in area_choices(action):
+        words = _words(area.name).split()
+        matched = 0
+        while matched < len(words) and f" {' '.join(words[: matched + 1])} " in text:
+            matched += 1
+        if matched:
+            scored.append((matched, area))
+    most = max((matched for matched, _area in scored), default=0)
+    return [area for matched, area in scored if matched == most]
 
 
 def representatives(*, action: LetterAction, area: Area | None) -> list[ActionTarget]:
@@ -479,6 +505,20 @@ def _send_confirmation(signatory_id: int) -> None:
         logger.exception("Confirmation for signatory %s not queued", signatory_id)
 
 
+@dataclass(frozen=True)
+class Signup:
+    """What became of a sign-up. `signatory_id` is None when nothing was recorded (a robot,
+    an address over its limit, the same address at the same moment); `sent` says whether a
+    link is on its way, `updated` whether the details given replaced the earlier ones.
+
+    The page after the form must not show any of it to whoever typed the address: only to
+    the browser that made the earlier sign-up (see letters.views.public)."""
+
+    signatory_id: int | None = None
+    sent: bool = False
+    updated: bool = False
+
+
 def supporter_signup(
     *,
     action: LetterAction,
@@ -486,18 +526,21 @@ def supporter_signup(
     ip_address: str | None,
     honeypot: str = "",
     now: dt.datetime | None = None,
-) -> None:
-    """Record a sign-up from the public page and email its link; the caller learns nothing.
+) -> Signup:
+    """Record a sign-up from the public page and email its link.
 
     New address: a Signatory, unconfirmed, and an email with the link to confirm. An address
     that signed before: the unconfirmed details are replaced (the link goes to the address
     anyway, and its owner confirms what they see), a confirmed one is left as it is, and the
-    email carries the link back. Nothing is sent when the form was filled by a robot (the
-    honeypot), when the address had a link in the last minutes or signed up too often. Only
-    an IP address over its limit is told so (TooManySignups): that says nothing about anyone.
+    email carries the link back. At most one email goes to an address every RESEND_AFTER:
+    signing up again sooner still replaces unconfirmed details, and the link sent earlier
+    keeps working and shows them; once that time has passed, a fresh link replaces the old
+    one. Nothing is recorded or sent when the form was filled by a robot (the honeypot) or
+    the address signed up too often. Only an IP address over its limit is told so
+    (TooManySignups): that says nothing about anyone.
     """
     if honeypot:
-        return
+        return Signup()
     if not action.public_page_live or action.is_foi:
         raise _not_open()
     now = now or timezone.now()
@@ -508,7 +551,7 @@ def supporter_signup(
         signatory = _by_email(action, email).select_for_update().first()
         if signatory is None:
             if ratelimit.email_exhausted(email, now=now):
-                return
+                return Signup()
             signatory = Signatory(action=action, email=email, ip_address=ip_address)
             _fill(signatory, supporter, now)
             signatory.renew_nonce()
@@ -517,16 +560,24 @@ def supporter_signup(
                 with transaction.atomic():
                     signatory.save()
             except IntegrityError:
-                return  # the same address at the same moment: that one's email will do
+                return Signup()  # the same address at the same moment: that one's email will do
+            result = Signup(signatory_id=signatory.pk, sent=True, updated=True)
         else:
-            if not ratelimit.resend_allowed(signatory, now=now):
-                return
-            if not signatory.is_confirmed and signatory.user_id is None:
+            sending = ratelimit.resend_allowed(signatory, now=now)
+            updating = not signatory.is_confirmed and signatory.user_id is None
+            if updating:
                 _fill(signatory, supporter, now)
-                signatory.renew_nonce()  # an earlier link shows details no longer true
-            signatory.confirmation_sent_at = now
-            signatory.save()
-        transaction.on_commit(partial(_send_confirmation, signatory.pk))
+                if sending:
+                    # Whoever read the earlier email no longer gets in with its link.
+                    signatory.renew_nonce()
+            if sending:
+                signatory.confirmation_sent_at = now
+            if sending or updating:
+                signatory.save()
+            result = Signup(signatory_id=signatory.pk, sent=sending, updated=updating)
+        if result.sent:
+            transaction.on_commit(partial(_send_confirmation, signatory.pk))
+    return result
 
 
 def signatory_confirm(*, signatory: Signatory) -> Signatory:

@@ -10,15 +10,28 @@ from letters import participation
 from letters.models import Letter, LetterAction, Signatory
 
 PUBLIC_ROLES = [choice for choice in Signatory.Role.choices if choice[0] != "campaigner"]
+CONSTITUENT = Signatory.Role.CONSTITUENT
 
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, area: Area) -> str:
-        return f"{area.name} ({area.kind})" if area.kind else area.name
+        # The area's kind ("constituency", "county") is directory data in whatever language
+        # it was loaded in, so the list shows the name alone.
+        return area.name
+
+
+# More suggestions than this for a partial name is no help: the list is better.
+MOST_SUGGESTIONS = 12
 
 
 class AreaFields(forms.Form):
-    """A constituency from the list, or an address it is found in."""
+    """A constituency from the list, or an address it is found in.
+
+    An address that names no area the action can use is an error next to it, unless the
+    constituency is optional here; when it names the start of some areas' names ("Leeds" for
+    Leeds East and Leeds West), those are offered to pick from (`match`), and everything
+    typed stays in the form.
+    """
 
     area = AreaChoiceField(
         label=_("Your constituency"),
@@ -33,38 +46,72 @@ class AreaFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
         help_text=_("Enough to find your constituency: a town, a district, a street."),
     )
+    # Hidden until an address names several areas in part; then a choice between them.
+    match = AreaChoiceField(
+        label=_("Which of these is yours?"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
-    def __init__(self, *args, action: LetterAction, **kwargs):
+    def __init__(self, *args, action: LetterAction, require_area: bool = False, **kwargs):
+        """`require_area`: a constituency is needed even without constituency matching
+        (the supporter's own page, where the form is for nothing else)."""
         super().__init__(*args, **kwargs)
         self.action = action
-        self.fields["area"].queryset = participation.area_choices(action)
+        self.require_area = require_area
+        choices = participation.area_choices(action)
+        self.fields["area"].queryset = choices
+        self.fields["match"].queryset = choices
+
+    def area_required(self) -> bool:
+        return self.require_area or self.action.constituency_matching
+
+    def missing_area_message(self) -> str:
+        return _(
+            "Choose your constituency, or give your address: letters here go to your own "
+            "representatives."
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        area, address = cleaned.get("area"), cleaned.get("address", "").strip()
+        area = cleaned.get("area") or cleaned.get("match")
+        address = cleaned.get("address", "").strip()
         if area is None and address:
-            cleaned["area"] = participation.area_from_address(action=self.action, address=address)
-            if cleaned["area"] is None and self.action.constituency_matching:
-                self.add_error(
-                    "address",
-                    _(
-                        "We could not find your constituency in this address. Choose it from "
-                        "the list instead."
-                    ),
-                )
-        if (
-            self.action.constituency_matching
-            and cleaned.get("area") is None
-            and not self.has_error("address")
-        ):
+            area = participation.area_from_address(
+                action=self.action,
+                address=address,
+                represented_only=self.action.constituency_matching,
+            )
+            if area is None and self.area_required():
+                self._no_area_found(address)
+        cleaned["area"] = area
+        if self.area_required() and area is None and not self.has_error("address"):
+            self.add_error("area", self.missing_area_message())
+        return cleaned
+
+    def _no_area_found(self, address: str) -> None:
+        suggestions = participation.areas_named_in_part(action=self.action, address=address)
+        if 0 < len(suggestions) <= MOST_SUGGESTIONS:
+            field = self.fields["match"]
+            field.queryset = Area.objects.filter(pk__in=[a.pk for a in suggestions])
+            field.empty_label = None
+            field.widget = forms.RadioSelect(choices=field.choices)
             self.add_error(
-                "area",
+                "address",
                 _(
-                    "Choose your constituency, or give your address: letters here go to your own "
-                    "representatives."
+                    "No constituency matches this address exactly. Choose yours below, or from the "
+                    "list above."
                 ),
             )
-        return cleaned
+        else:
+            self.add_error(
+                "address",
+                _(
+                    "No constituency matches this address. Choose yours from the list above, "
+                    "or give the name of your town or district as it is usually written."
+                ),
+            )
 
 
 class SignupForm(AreaFields):
@@ -104,6 +151,7 @@ class SignupForm(AreaFields):
         "role",
         "area",
         "address",
+        "match",
         "consent_named",
         "consent_contact",
         "website",
@@ -117,6 +165,19 @@ class SignupForm(AreaFields):
             self.fields["consent_named"].label = _(
                 "My name, organisation and role may be shown on the letter (needed to co-sign)"
             )
+
+    def area_required(self) -> bool:
+        # A constituent is a constituent of somewhere: the signatories' list and the letter
+        # say where.
+        return super().area_required() or self.cleaned_data.get("role") == CONSTITUENT
+
+    def missing_area_message(self) -> str:
+        if self.action.constituency_matching:
+            return super().missing_area_message()
+        return _(
+            "As a constituent, tell us your constituency: choose it from the list or give your "
+            "address. Writing in another role? Change “You write as”."
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -190,7 +251,8 @@ class ReplyForm(forms.Form):
     received_on = forms.DateField(
         label=_("When it came"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A browser's date box reads only ISO dates, whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("If you remember."),
     )
     summary = forms.CharField(

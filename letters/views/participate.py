@@ -25,7 +25,7 @@ from contacts.models import Person
 from letters import merge, participation
 from letters import participation_forms as forms
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
-from letters.similarity import band, is_nearly_identical
+from letters.similarity import band, is_nearly_identical, words
 
 TARGETS_PAGE = 50
 LETTERS_PAGE = 25
@@ -36,12 +36,14 @@ def talking_points(action: LetterAction) -> list[str]:
     return [line.strip(" -•*\t") for line in action.talking_points.splitlines() if line.strip()]
 
 
-def meter(score: float | None, action: LetterAction) -> dict:
-    """What the similarity meter shows."""
+def meter(score: float | None, action: LetterAction, body: str | None = None) -> dict:
+    """What the similarity meter shows. An empty letter (`body` without a word) is nothing
+    to thank anyone for: the meter asks for the letter instead."""
     return {
         "percent": participation.percent(score),
         "band": band(score),
         "nudge": not action.is_cosigned and is_nearly_identical(score),
+        "empty": body is not None and not words(body),
     }
 
 
@@ -71,14 +73,15 @@ def similarity_fragment(
     letter: Letter | None,
 ) -> HttpResponse:
     """The meter for the text being typed, without saving it (htmx)."""
+    body = request.POST.get("body", "")
     score = participation.similarity_to_template(
         action=action,
         person=person,
         signatory=signatory,
-        body=request.POST.get("body", ""),
+        body=body,
         language=letter.language if letter else None,
     )
-    return render(request, METER, {"meter": meter(score, action)})
+    return render(request, METER, {"meter": meter(score, action, body)})
 
 
 def letter_page(
@@ -109,6 +112,7 @@ def letter_page(
         initial, score = {"subject": subject, "body": body}, 1.0
     else:
         initial, score = {"subject": letter.subject, "body": letter.body}, letter.similarity
+    body = initial["body"]
     data = request.POST if request.method == "POST" else None
     form = forms.LetterForm(
         data, initial=initial, similarity_url=similarity_url if editable else ""
@@ -132,8 +136,9 @@ def letter_page(
                 form.add_error(None, error)
                 score = getattr(error, "similarity", letter.similarity if letter else score)
         else:
+            body = data.get("body", "")
             score = participation.similarity_to_template(
-                action=action, person=person, signatory=signatory, body=data.get("body", "")
+                action=action, person=person, signatory=signatory, body=body
             )
     return render(
         request,
@@ -144,7 +149,7 @@ def letter_page(
             "letter": letter,
             "form": form,
             "editable": editable,
-            "meter": meter(score, action),
+            "meter": meter(score, action, body),
             "talking_points": talking_points(action),
             "back_url": back_url,
             "back_label": back_label,

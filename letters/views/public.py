@@ -70,7 +70,7 @@ def public_page(request: HttpRequest, public_key: str) -> HttpResponse:
             status = 400
             if form.is_valid():
                 try:
-                    participation.supporter_signup(
+                    signup = participation.supporter_signup(
                         action=action,
                         supporter=form.supporter(_language()),
                         ip_address=client_ip(request),
@@ -82,15 +82,37 @@ def public_page(request: HttpRequest, public_key: str) -> HttpResponse:
                 except participation.ParticipationError as error:
                     form.add_error(None, error)
                 else:
+                    _remember_signup(request, action, signup)
                     return redirect("letters:public_sent", action.public_key)
     context = {**_page_context(action), "form": form}
     return render(request, "letters/public/action.html", context, status=status)
 
 
+# The sign-ups whose link this browser had sent, and what became of its latest one.
+SIGNED_UP = "letters_signed_up"
+EARLIER_LINK = "letters_earlier_link"
+
+
+def _remember_signup(request: HttpRequest, action: LetterAction, signup) -> None:
+    """Only the browser that made a sign-up learns, when it signs up again within minutes,
+    that no new email comes: anyone else who types the address gets the usual answer, which
+    tells nothing about whether it signed up before."""
+    mine = request.session.get(SIGNED_UP, [])
+    if signup.sent:
+        request.session[SIGNED_UP] = [signup.signatory_id, *mine][:20]
+    elif signup.signatory_id is not None and signup.signatory_id in mine:
+        request.session[EARLIER_LINK] = {"action": action.public_key, "updated": signup.updated}
+
+
 def public_sent(request: HttpRequest, public_key: str) -> HttpResponse:
-    """The same words whoever signed up, with whatever address: nothing to learn here."""
+    """The same words whoever signed up, with whatever address: nothing to learn here. The
+    browser that signed up again within minutes is told its earlier link still works."""
     action = _public_action(public_key)
-    return render(request, "letters/public/check_email.html", {"action": action})
+    earlier = request.session.pop(EARLIER_LINK, None)
+    if earlier and earlier.get("action") != action.public_key:
+        earlier = None
+    context = {"action": action, "earlier": earlier}
+    return render(request, "letters/public/check_email.html", context)
 
 
 # Through the supporter's link ----------------------------------------------------------------
@@ -159,7 +181,9 @@ def _supporter_page(
         action.kind == LetterAction.Kind.LETTER_DAY or action.constituency_matching
     ):
         context["area_form"] = area_form or forms.AreaFields(
-            action=action, initial={"area": signatory.area_id, "address": signatory.address}
+            action=action,
+            require_area=True,
+            initial={"area": signatory.area_id, "address": signatory.address},
         )
     return render(request, "letters/public/supporter.html", context, status=status)
 
@@ -195,7 +219,7 @@ def supporter_area(request: HttpRequest, signatory: Signatory, token: str) -> Ht
     """Set or change their constituency, from the list or from an address."""
     if not signatory.is_confirmed:
         return redirect("letters:supporter", token)
-    form = forms.AreaFields(request.POST, action=signatory.action)
+    form = forms.AreaFields(request.POST, action=signatory.action, require_area=True)
     if not form.is_valid():
         return _supporter_page(request, signatory, token, area_form=form, status=400)
     try:

@@ -132,3 +132,32 @@ def test_the_public_pages_pass_axe_on_a_phone_and_stay_light(phone: Page, new_co
     fresh = new_context(viewport=PHONE).new_page()
     total = report("Public action page", cold_load(fresh, world.action.get_public_url()))
     assert total <= BUDGET_BYTES
+
+
+def test_a_town_that_starts_several_constituencies_offers_them_on_a_phone(phone: Page, world):
+    from contacts.models import Position
+    from tests.factories import ActionTargetFactory, AreaFactory, PersonFactory, PositionFactory
+
+    world.action.constituency_matching = True
+    world.action.save()
+    parliament = Position.objects.filter(person=world.mp_westlands).first().institution
+    for name in ("Leeds West", "Leeds East"):
+        area = AreaFactory(name=name, country=world.westlands.country)
+        person = PersonFactory(name=f"MP for {name}")
+        PositionFactory(person=person, institution=parliament, area=area)
+        ActionTargetFactory(action=world.action, person=person)
+
+    phone.goto(world.action.get_public_url())
+    phone.get_by_label("Your name").fill("Amina Odhiambo")
+    phone.get_by_label("Email address").fill("amina@example.org")
+    phone.get_by_label("Or your address").fill("12 High Street, Leeds")
+    phone.get_by_role("button", name="Continue").click()
+
+    expect(phone.locator("#id_address_error")).to_contain_text("Choose yours below")
+    expect(phone.get_by_label("Or your address")).to_have_value("12 High Street, Leeds")
+    expect(phone.get_by_label("Your name")).to_have_value("Amina Odhiambo")
+    assert phone_problems(phone) == []
+    phone.get_by_role("group", name="Which of these is yours?").get_by_label("Leeds East").check()
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert Signatory.objects.get().area.name == "Leeds East"

@@ -7,17 +7,22 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from contacts.models import Position
 from letters import participation, ratelimit
+from letters import participation_forms as forms
 from letters.models import Letter, LetterAction, Signatory
 from tests.factories import (
     ActionTargetFactory,
+    AreaFactory,
     LetterActionFactory,
     LetterFactory,
     LetterTemplateFactory,
     PersonFactory,
+    PositionFactory,
     SignatoryFactory,
 )
 from tests.letters import participation_world
@@ -39,8 +44,10 @@ def _url(action):
 
 
 def _signup(client, action, capture, ip="203.0.113.7", **overrides):
+    # A constituent says where: the default role needs a constituency.
+    data = signup_data(**{"address": "Westlands", **overrides})
     with capture(execute=True):
-        return client.post(_url(action), signup_data(**overrides), REMOTE_ADDR=ip)
+        return client.post(_url(action), data, REMOTE_ADDR=ip)
 
 
 def _link(message) -> str:
@@ -182,7 +189,7 @@ def test_signing_up_records_the_supporter_and_emails_the_link(
 
 def test_a_supporter_signs_up_in_their_language(client, action, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(_url(action), signup_data(), HTTP_ACCEPT_LANGUAGE="fr")
+        client.post(_url(action), signup_data(address="Westlands"), HTTP_ACCEPT_LANGUAGE="fr")
     assert Signatory.objects.get().language == "fr"
     assert mail.outbox[0].to == ["amina@example.org"]
 
@@ -201,10 +208,142 @@ def test_with_constituency_matching_an_unknown_address_is_an_error(
     action.save()
     response = client.post(_url(action), signup_data(address="Somewhere unknown"))
     assert response.status_code == 400
-    assert b"We could not find your constituency" in response.content
+    assert b"No constituency matches this address" in response.content
     response = client.post(_url(action), signup_data())
     assert b"Choose your constituency" in response.content
     assert not Signatory.objects.exists()
+
+
+def _leeds(world):
+    """Two more constituencies whose names start with the same town, each with its MP."""
+    parliament = Position.objects.filter(person=world.mp_westlands).first().institution
+    areas = []
+    for name in ("Leeds West", "Leeds East"):
+        area = AreaFactory(name=name, country=world.westlands.country)
+        person = PersonFactory(name=f"MP for {name}")
+        PositionFactory(person=person, institution=parliament, area=area)
+        ActionTargetFactory(action=world.action, person=person)
+        areas.append(area)
+    return areas
+
+
+def _field_errors(content: bytes, field: str) -> str:
+    match = re.search(rf'id="id_{field}_error">(.*?)</div>', content.decode(), re.S)
+    return match.group(1) if match else ""
+
+
+def test_an_address_matching_no_constituency_says_so_next_to_it_and_keeps_what_was_typed(
+    client, world, action
+):
+    action.constituency_matching = True
+    action.save()
+    data = signup_data(
+        address="12 High Street, Nowhere",
+        organisation_name="Peace Forum",
+        title="Director",
+        consent_contact="on",
+    )
+
+    response = client.post(_url(action), data)
+
+    assert response.status_code == 400
+    assert "No constituency matches this address" in _field_errors(response.content, "address")
+    assert "Choose yours from the list above" in _field_errors(response.content, "address")
+    form = response.context["form"]
+    for field in ("name", "email", "organisation_name", "title", "address"):
+        assert form[field].value() == data[field], field
+    assert form["consent_contact"].value() is True
+    assert not Signatory.objects.exists()
+
+
+def test_with_matching_an_area_nobody_writes_to_is_no_match(client, world, action):
+    # Mombasa is in the directory, but no target of the action represents it.
+    action.constituency_matching = True
+    action.save()
+    response = client.post(_url(action), signup_data(address="Nyali, Mombasa"))
+    assert response.status_code == 400
+    assert "No constituency matches this address" in _field_errors(response.content, "address")
+    assert not Signatory.objects.exists()
+
+
+def test_a_town_that_starts_several_constituencies_offers_them_to_choose_from(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    action.constituency_matching = True
+    action.save()
+    leeds_west, leeds_east = _leeds(world)
+
+    response = client.post(_url(action), signup_data(address="12 High Street, Leeds"))
+
+    assert response.status_code == 400
+    assert "Choose yours below" in _field_errors(response.content, "address")
+    offered = [area for area, _label in response.context["form"].fields["match"].choices]
+    assert {choice.value for choice in offered} == {leeds_west.pk, leeds_east.pk}
+    content = response.content.decode()
+    assert f'type="radio" name="match" value="{leeds_east.pk}"' in content
+    assert "12 High Street, Leeds" in content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        chosen = client.post(
+            _url(action), signup_data(address="12 High Street, Leeds", match=leeds_east.pk)
+        )
+
+    assert chosen.status_code == 302
+    signatory = Signatory.objects.get()
+    assert signatory.area == leeds_east
+    assert signatory.address == "12 High Street, Leeds"
+
+
+@pytest.mark.parametrize("matching", [True, False])
+def test_saving_a_constituency_that_matches_nothing_says_so_on_the_supporters_page(
+    client, world, action, matching
+):
+    action.constituency_matching = matching
+    action.save()
+    leeds_west, _leeds_east = _leeds(world)
+    signatory = SignatoryFactory(action=action, area=None)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_area", args=[signatory.token])
+
+    nowhere = client.post(url, {"area": "", "address": "Nowhere at all"})
+    assert nowhere.status_code == 400
+    assert "No constituency matches this address" in _field_errors(nowhere.content, "address")
+    assert "Nowhere at all" in nowhere.content.decode()
+
+    leeds = client.post(url, {"area": "", "address": "Leeds"})
+    assert leeds.status_code == 400
+    assert "Choose yours below" in _field_errors(leeds.content, "address")
+
+    chosen = client.post(url, {"area": "", "address": "Leeds", "match": leeds_west.pk})
+    assert chosen.status_code == 302
+    signatory.refresh_from_db()
+    assert signatory.area == leeds_west
+
+
+def test_a_constituent_says_which_constituency_and_other_roles_need_not(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    response = client.post(_url(action), signup_data(role="constituent"))
+
+    assert response.status_code == 400
+    assert "As a constituent, tell us your constituency" in _field_errors(response.content, "area")
+    assert not Signatory.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leader = client.post(_url(action), signup_data(role="faith_leader"))
+        constituent = client.post(
+            _url(action), signup_data(email="c@example.org", area=world.langata.pk)
+        )
+    assert leader.status_code == constituent.status_code == 302
+    assert Signatory.objects.get(email="c@example.org").area == world.langata
+
+
+def test_the_constituency_list_shows_names_in_the_pages_language(action):
+    with translation.override("fr"):
+        html = str(forms.AreaFields(action=action)["area"])
+    assert ">Nairobi</option>" in html and ">Westlands</option>" in html
+    assert "(county)" not in html and "(constituency)" not in html
 
 
 def test_co_signing_needs_consent_to_be_named(client, action):
@@ -263,6 +402,96 @@ def test_signing_up_again_before_confirming_replaces_the_details_and_the_link(
     assert client.get(_link(mail.outbox[1])).status_code == 200
 
 
+def test_signing_up_again_within_minutes_updates_the_details_and_keeps_the_earlier_link(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    _signup(client, action, django_capture_on_commit_callbacks, name="Amina Typo")
+    first_link = _link(mail.outbox[0])
+
+    again = _signup(
+        client,
+        action,
+        django_capture_on_commit_callbacks,
+        name="Amina Odhiambo",
+        organisation_name="Nairobi Peace Forum",
+        title="Director",
+        role="community_leader",
+        area=world.langata.pk,
+        address="",
+        consent_contact="on",
+    )
+
+    # No second email: the limit against filling an inbox holds.
+    assert len(mail.outbox) == 1
+    signatory = Signatory.objects.get()
+    assert (signatory.name, signatory.organisation_name, signatory.title) == (
+        "Amina Odhiambo",
+        "Nairobi Peace Forum",
+        "Director",
+    )
+    assert (signatory.role, signatory.area) == ("community_leader", world.langata)
+    assert signatory.consent_contact_at is not None
+    # The page says so, truthfully.
+    page = client.get(again["Location"]).content.decode()
+    assert "a few minutes ago" in page
+    assert "its link still works, and shows the details you have just given" in page
+    assert "We have sent a link" not in page
+    # The earlier link still works and shows the new details.
+    confirm = client.get(first_link).content.decode()
+    assert "Amina Odhiambo" in confirm and "Nairobi Peace Forum" in confirm
+    assert "Lang&#x27;ata" in confirm and "Amina Typo" not in confirm
+    # Once the minutes have passed, a fresh link goes out and replaces the earlier one.
+    Signatory.objects.update(confirmation_sent_at=timezone.now() - ratelimit.RESEND_AFTER)
+    later = _signup(client, action, django_capture_on_commit_callbacks, name="Amina O.")
+    assert len(mail.outbox) == 2
+    assert "We have sent a link" in client.get(later["Location"]).content.decode()
+    assert client.get(first_link).status_code == 404
+    assert b"Amina O." in client.get(_link(mail.outbox[1])).content
+
+
+def test_only_the_browser_that_signed_up_is_told_no_new_email_comes(
+    client, action, django_capture_on_commit_callbacks
+):
+    _signup(client, action, django_capture_on_commit_callbacks, email="amina@example.org")
+    stranger = Client()
+
+    known = _signup(stranger, action, django_capture_on_commit_callbacks, name="Someone")
+    fresh = _signup(stranger, action, django_capture_on_commit_callbacks, email="new@example.org")
+
+    assert (known.status_code, known["Location"]) == (fresh.status_code, fresh["Location"])
+    known_page = _without_csrf(stranger.get(known["Location"]).content)
+    assert known_page == _without_csrf(stranger.get(fresh["Location"]).content)
+    assert b"a few minutes ago" not in known_page
+    # The page after the next sign-up is the usual one again.
+    assert (
+        b"a few minutes ago"
+        in client.get(
+            _signup(client, action, django_capture_on_commit_callbacks)["Location"]
+        ).content
+    )
+    assert b"a few minutes ago" not in client.get(fresh["Location"]).content
+
+
+def test_a_letter_days_pages_speak_of_letters_and_a_co_signed_ones_of_signatures(
+    client, action, django_capture_on_commit_callbacks
+):
+    _signup(client, action, django_capture_on_commit_callbacks)
+    letter_day = client.get(_url(action)).content.decode()
+    confirm = client.get(_link(mail.outbox[0])).content.decode()
+    for page in (letter_day, confirm):
+        assert "goes out under your name to the representatives you write to" in page
+        assert "co-signed" not in page and "Other signatories" not in page
+
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    cosigned = client.get(_url(action)).content.decode()
+    assert "Other signatories' names are never shown here" in cosigned.replace("&#x27;", "'")
+    Signatory.objects.update(consent_named_at=None)
+    confirm = client.get(_link(mail.outbox[0])).content.decode()
+    assert "Your name is not shown on a co-signed letter." in confirm
+    assert "goes out under your name" not in confirm
+
+
 def test_one_link_per_address_every_few_minutes(client, action, django_capture_on_commit_callbacks):
     for _ in range(3):
         response = _signup(client, action, django_capture_on_commit_callbacks)
@@ -298,7 +527,13 @@ def test_sign_ups_are_limited_per_email_address_without_saying_so(
     for number in range(ratelimit.SIGNUPS_PER_EMAIL):
         other = LetterActionFactory(campaign=action.campaign, public_page=True)
         LetterTemplateFactory(action=other)
-        _signup(client, other, django_capture_on_commit_callbacks, ip=f"198.51.100.{number}")
+        _signup(
+            client,
+            other,
+            django_capture_on_commit_callbacks,
+            ip=f"198.51.100.{number}",
+            role="faith_leader",  # the other actions write to nobody's constituency
+        )
     assert len(mail.outbox) == ratelimit.SIGNUPS_PER_EMAIL
 
     response = _signup(client, action, django_capture_on_commit_callbacks, ip="192.0.2.1")
@@ -415,6 +650,23 @@ def test_the_supporters_meter_follows_their_typing(client, world, action):
     assert b'value="0"' in response.content
 
 
+def test_an_empty_letter_is_asked_for_not_praised(client, world, action):
+    signatory = SignatoryFactory(action=action, area=world.westlands)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_similarity", args=[signatory.token, world.mp_westlands.pk])
+    write = reverse("letters:supporter_write", args=[signatory.token, world.mp_westlands.pk])
+
+    for response in (
+        client.post(url, {"body": "  \n "}, headers={"HX-Request": "true"}),
+        client.post(write, {"subject": "Ratify", "body": "", "save": "1"}),
+    ):
+        assert b"Write your letter: start from the suggested text" in response.content
+        assert b"Thank you" not in response.content
+    own = client.post(url, {"body": "All mine."}, headers={"HX-Request": "true"})
+    assert b"In your own words. Thank you." in own.content
+
+
 def test_with_matching_a_supporter_cannot_write_to_someone_elses_mp(client, world, action):
     action.constituency_matching = True
     action.save()
@@ -512,6 +764,14 @@ def test_the_writer_says_whether_a_reply_came(client, world, action):
     assert letter.reply_logged_by is None and letter.reply_logged_at is not None
 
 
+def test_the_reply_forms_date_box_gets_an_iso_date_in_every_language():
+    for language in ("fr", "es", "en"):
+        with translation.override(language):
+            form = forms.ReplyForm(initial={"received_on": dt.date(2026, 11, 20)})
+            html = str(form["received_on"])
+        assert 'value="2026-11-20"' in html, language
+
+
 def test_the_reply_form_is_only_for_the_letters_writer_once_it_went_out(client, world, action):
     writer = SignatoryFactory(action=action)
     other = SignatoryFactory(action=action)
@@ -545,7 +805,8 @@ def test_the_confirmation_goes_through_the_worker(
 ):
     action = participation_world.build(organisation).action
 
-    response = client.post(_url(action), signup_data(email="worker@example.org"))
+    data = signup_data(email="worker@example.org", address="Westlands")
+    response = client.post(_url(action), data)
 
     assert response.status_code == 302
     try:

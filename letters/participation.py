@@ -147,6 +147,28 @@ def signatory_for_user(*, action: LetterAction, user, create: bool = True) -> Si
 # Letters -----------------------------------------------------------------------------------
 
 
+def letter_language(
+    *, action: LetterAction, person: Person, signatory: Signatory | None
+) -> str | None:
+    """The version a new letter starts from: the first of the target's languages that the
+    action has a text in (a French-speaking minister reads French), else the writer's
+    language, else English, else any. None when the action has no text yet."""
+    available = {template.language for template in action.templates.all()}
+    for code in person.languages:
+        primary = code.split("-")[0].lower()
+        if primary in available:
+            return primary
+    template = action.template_for(signatory.language if signatory else settings.LANGUAGE_CODE)
+    return template.language if template else None
+
+
+def letter_languages(action: LetterAction) -> list[tuple[str, str]]:
+    """The languages the action's letter is written in, as (code, name), in the order of
+    LANGUAGES."""
+    available = {template.language for template in action.templates.all()}
+    return [(code, name) for code, name in settings.LANGUAGES if code in available]
+
+
 def template_text(
     *,
     action: LetterAction,
@@ -154,10 +176,11 @@ def template_text(
     signatory: Signatory | None,
     language: str | None = None,
 ) -> tuple[LetterTemplate, str, str]:
-    """The template in the writer's language (or the fallback) rendered for one target and
-    writer: (template, subject, body). The action's campaign should be loaded."""
-    language = language or (signatory.language if signatory else settings.LANGUAGE_CODE)
-    template = action.template_for(language)
+    """The template in `language` (by default the one `letter_language` picks; the fallback
+    when the action has none in it) rendered for one target and writer: (template, subject,
+    body). The action's campaign should be loaded."""
+    language = language or letter_language(action=action, person=person, signatory=signatory)
+    template = action.template_for(language) if language else None
     if template is None:
         raise ParticipationError(_("This action has no letter text yet."), code="no_template")
     target = merge.target_values([person])[person.pk]
@@ -179,7 +202,6 @@ def similarity_to_template(
     language: str | None = None,
 ) -> float:
     """How close `body` is to the template rendered for the same target and writer."""
-    language = language or (signatory.language if signatory else None)
     _template, _subject, template_body = template_text(
         action=action, person=person, signatory=signatory, language=language
     )
@@ -216,15 +238,23 @@ def _check_writer(action: LetterAction, person: Person, signatory: Signatory) ->
 
 @transaction.atomic
 def letter_start(
-    *, action: LetterAction, target: Person, signatory: Signatory, user=None
+    *,
+    action: LetterAction,
+    target: Person,
+    signatory: Signatory,
+    user=None,
+    language: str | None = None,
 ) -> Letter:
     """The writer's letter to `target`: the one they started before, else a new draft with
-    the template rendered for that target in the writer's language."""
+    the template rendered for that target in `language` (by default the one
+    `letter_language` picks)."""
     existing = Letter.objects.filter(action=action, target=target, signatory=signatory).first()
     if existing is not None:
         return existing
     _check_writer(action, target, signatory)
-    template, subject, body = template_text(action=action, person=target, signatory=signatory)
+    template, subject, body = template_text(
+        action=action, person=target, signatory=signatory, language=language
+    )
     letter = Letter(
         action=action,
         target=target,
@@ -257,15 +287,23 @@ def _locked(letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_save(*, letter: Letter, subject: str, body: str, user=None) -> Letter:
-    """Keep the writer's words and how close they are to the template. A submitted or
-    approved letter that changes is a draft again: it is submitted (and approved) anew."""
+def letter_save(
+    *, letter: Letter, subject: str, body: str, user=None, language: str | None = None
+) -> Letter:
+    """Keep the writer's words and how close they are to the template (in `language`, when
+    the writer chose another version of the letter). A submitted or approved letter that
+    changes is a draft again: it is submitted (and approved) anew."""
     letter = _locked(letter)
     if not letter.is_editable:
         raise ParticipationError(_("This letter is on its way and can no longer change."))
     if not letter.action.takes_part:
         raise _not_open()
     fields = ["subject", "body", "similarity", "updated_at"]
+    if language and language != letter.language:
+        template = letter.action.template_for(language)
+        if template is not None and template.language == language:
+            letter.language = language
+            fields.append("language")
     if (subject, body) != (letter.subject, letter.body) and letter.state != Letter.State.DRAFT:
         letter.state = Letter.State.DRAFT
         letter.submitted_at = letter.approved_at = letter.approved_by = None

@@ -9,12 +9,14 @@ The writing page is shared with supporters (letters.views.public): `letter_page`
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -79,7 +81,7 @@ def similarity_fragment(
         person=person,
         signatory=signatory,
         body=body,
-        language=letter.language if letter else None,
+        language=request.GET.get("language") or (letter.language if letter else None),
     )
     return render(request, METER, {"meter": meter(score, action, body)})
 
@@ -101,17 +103,29 @@ def letter_page(
     links back to `back_url`, the link named `back_label`."""
     user = request.user if request.user.is_authenticated else None
     editable = action.takes_part and (letter is None or letter.is_editable)
-    if letter is None:
+    prefetch_related_objects([action], "templates")
+    languages = participation.letter_languages(action)
+    chosen = request.GET.get("language")
+    if chosen not in dict(languages) or not editable:
+        chosen = None
+    replaces = False
+    if letter is None or (chosen and chosen != letter.language):
+        # Before the first save, or another version of the text chosen: the template
+        # rendered for the target, stored only when the writer saves.
         try:
-            _template, subject, body = participation.template_text(
-                action=action, person=person, signatory=signatory
+            template, subject, body = participation.template_text(
+                action=action, person=person, signatory=signatory, language=chosen
             )
         except participation.ParticipationError as error:
             messages.error(request, error.messages[0])
             return redirect(back_url)
-        initial, score = {"subject": subject, "body": body}, 1.0
+        initial, score, language = {"subject": subject, "body": body}, 1.0, template.language
+        replaces = letter is not None
     else:
         initial, score = {"subject": letter.subject, "body": letter.body}, letter.similarity
+        language = letter.language
+    if chosen:
+        similarity_url += "?" + urlencode({"language": language})
     body = initial["body"]
     data = request.POST if request.method == "POST" else None
     form = forms.LetterForm(
@@ -125,7 +139,9 @@ def letter_page(
             form.add_error(None, _("This letter can no longer change."))
         elif form.is_valid():
             try:
-                letter = _save(action, person, signatory, letter, form, user, save_signatory)
+                letter = _save(
+                    action, person, signatory, letter, form, user, save_signatory, language
+                )
                 if "submit" in data:
                     letter = participation.letter_submit(letter=letter, user=user)
                     messages.success(request, _submitted_message(letter))
@@ -138,7 +154,7 @@ def letter_page(
         else:
             body = data.get("body", "")
             score = participation.similarity_to_template(
-                action=action, person=person, signatory=signatory, body=body
+                action=action, person=person, signatory=signatory, body=body, language=language
             )
     return render(
         request,
@@ -153,25 +169,29 @@ def letter_page(
             "talking_points": talking_points(action),
             "back_url": back_url,
             "back_label": back_label,
+            "languages": languages if editable and len(languages) > 1 else [],
+            "language": language,
+            "replaces": replaces,
         },
         status=status,
     )
 
 
 @transaction.atomic
-def _save(action, person, signatory, letter, form, user, save_signatory) -> Letter:
+def _save(action, person, signatory, letter, form, user, save_signatory, language) -> Letter:
     if save_signatory is not None:
         # A user's signatory is made (or claimed from a supporter's sign-up) on first save.
         signatory = save_signatory()
     if letter is None:
         letter = participation.letter_start(
-            action=action, target=person, signatory=signatory, user=user
+            action=action, target=person, signatory=signatory, user=user, language=language
         )
     return participation.letter_save(
         letter=letter,
         subject=form.cleaned_data["subject"],
         body=form.cleaned_data["body"],
         user=user,
+        language=language,
     )
 
 

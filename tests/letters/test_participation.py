@@ -68,6 +68,64 @@ def test_a_letter_is_in_the_writers_language(world, campaigner):
     assert letter.created_by == campaigner
 
 
+def test_a_letter_starts_in_a_language_its_target_reads(world, campaigner):
+    # The writer works in English; the MP reads French (and Swahili, which has no text).
+    world.mp_langata.languages = ["sw", "fr-KE"]
+    world.mp_langata.save()
+    signatory = participation.signatory_for_user(action=world.action, user=campaigner)
+
+    letter = participation.letter_start(
+        action=world.action, target=world.mp_langata, signatory=signatory, user=campaigner
+    )
+
+    assert campaigner.language == "en"
+    assert (letter.language, letter.subject) == ("fr", "Ratifiez")
+    # A target without languages gets the writer's.
+    other = participation.letter_start(
+        action=world.action, target=world.mp_westlands, signatory=signatory, user=campaigner
+    )
+    assert other.language == "en"
+
+
+def test_the_writer_chooses_the_version_of_the_letter(world, campaigner, campaigner_client):
+    url = reverse("letters:write", args=[world.action.pk, world.mp_westlands.pk])
+
+    page = campaigner_client.get(url).content.decode()
+    assert '<strong aria-current="true" lang="en">English</strong>' in page
+    assert '<a href="?language=fr" hreflang="fr">French</a>' in page
+
+    response = campaigner_client.get(url, {"language": "fr"})
+    body = response.context["form"].initial["body"]
+    assert "Je vous demande de soutenir" in body
+    assert f'hx-post="{url}similarity/?language=fr"' in response.content.decode()
+    assert "replaces the letter you saved" not in response.content.decode()
+
+    campaigner_client.post(f"{url}?language=fr", {"subject": "Ratifiez", "body": body, "save": "1"})
+    letter = Letter.objects.get()
+    assert letter.language == "fr" and letter.similarity == 1.0
+
+    # Back to English: the English text is offered, and saving it replaces the French letter.
+    response = campaigner_client.get(url, {"language": "en"})
+    english = response.context["form"].initial["body"]
+    assert english.startswith("Dear Tim Wanyonyi,")
+    assert "replaces the letter you saved" in response.content.decode()
+    campaigner_client.post(
+        f"{url}?language=en", {"subject": "Ratify", "body": english, "save": "1"}
+    )
+    letter.refresh_from_db()
+    assert (letter.language, letter.similarity) == ("en", 1.0)
+
+
+def test_an_action_in_one_language_offers_no_choice(world, campaigner_client):
+    world.action.templates.filter(language="fr").delete()
+    url = reverse("letters:write", args=[world.action.pk, world.mp_westlands.pk])
+
+    response = campaigner_client.get(url, {"language": "fr"})
+
+    assert "The suggested text in:" not in response.content.decode()
+    assert response.context["form"].initial["body"].startswith("Dear Tim Wanyonyi,")
+
+
 def test_a_users_signatory_is_made_once_and_confirmed(world, campaigner, organisation):
     first = participation.signatory_for_user(action=world.action, user=campaigner)
     second = participation.signatory_for_user(action=world.action, user=campaigner)

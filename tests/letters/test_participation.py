@@ -598,3 +598,22 @@ def test_a_campaigner_signs_a_co_signed_letter_from_the_take_part_page(world, ca
     assert signed.status_code == 302
     assert participation.signature_count(world.action) == 1
     assert b"You have signed this letter." in campaigner_client.get(url).content
+
+
+def test_a_sent_letter_is_not_told_the_action_is_closed(world, campaigner, campaigner_client):
+    signatory = participation.signatory_for_user(action=world.action, user=campaigner)
+    world.action.state = LetterAction.State.SENT
+    world.action.save()
+    sent = LetterFactory(
+        action=world.action, target=world.mp_westlands, signatory=signatory, state="sent"
+    )
+    draft = LetterFactory(
+        action=world.action, target=world.mp_langata, signatory=signatory, state="draft"
+    )
+
+    def page(letter):
+        url = reverse("letters:write", args=[world.action.pk, letter.target_id])
+        return campaigner_client.get(url).content.decode()
+
+    assert "This action is not open for letters." not in page(sent)
+    assert "This action is not open for letters." in page(draft)

@@ -31,39 +31,49 @@ LETTER_DAY = "Letter day: ratify the treaty this session"
 COSIGNED = "Faith and community leaders: a joint letter to the committee"
 FOI = "FOI: the stockpile destruction report"
 
-LETTER_DAY_BODY = """Dear {{ target.honorific }} {{ target.full_name }},
+LETTER_DAY_BODY = "\n\n".join(
+    [
+        "Dear {{ target.honorific }} {{ target.full_name }},",
+        (
+            "I am writing to you as a member of the {{ target.institution }} because this "
+            "session is the moment to ratify the treaty."
+        ),
+        (
+            "Every year without ratification leaves families near former battlefields at "
+            "risk. I ask you to press the government to table the ratification bill before "
+            "the end of the session."
+        ),
+        "Yours sincerely,\n{{ signatory.name }}\n{{ signatory.organisation }}",
+    ]
+)
 
-I am writing to you as a member of the {{ target.institution }} because this session is the
-moment to ratify the treaty.
+COSIGNED_BODY = "\n\n".join(
+    [
+        "Dear {{ target.honorific }} {{ target.full_name }},",
+        (
+            "We, faith and community leaders from across the country, write to you together "
+            "as a member of the {{ target.institution }}."
+        ),
+        (
+            "We ask the committee to hold a hearing on the treaty this term and to recommend "
+            "its ratification to the House."
+        ),
+        "Yours sincerely,\nThe undersigned",
+    ]
+)
 
-Every year without ratification leaves families near former battlefields at risk. I ask you
-to press the government to table the ratification bill before the end of the session.
-
-Yours sincerely,
-{{ signatory.name }}
-{{ signatory.organisation }}"""
-
-COSIGNED_BODY = """Dear {{ target.honorific }} {{ target.full_name }},
-
-We, faith and community leaders from across the country, write to you together as a member
-of the {{ target.institution }}.
-
-We ask the committee to hold a hearing on the treaty this term and to recommend its
-ratification to the House.
-
-Yours sincerely,
-The undersigned"""
-
-FOI_BODY = """Dear {{ target.full_name }},
-
-Under the Freedom of Information Act 2000, please send me the most recent report on the
-destruction of the anti-personnel mine stockpile, and any correspondence about its
-completion date since January.
-
-I would like to receive the information by email.
-
-Yours faithfully,
-Disarmament Action UK"""
+FOI_BODY = "\n\n".join(
+    [
+        "Dear {{ target.full_name }},",
+        (
+            "Under the Freedom of Information Act 2000, please send me the most recent report"
+            " on the destruction of the anti-personnel mine stockpile, and any correspondence"
+            " about its completion date since January."
+        ),
+        "I would like to receive the information by email.",
+        "Yours faithfully,\nDisarmament Action UK",
+    ]
+)
 
 # (what the writer changed, the reply that came or None)
 PERSONAL_NOTES = [

@@ -40,6 +40,9 @@ def test_a_past_letter_day_drew_replies(seeded):
     # Supporters wrote too, and every letter is personal enough to have been submitted.
     assert action.signatories.filter(user=None).exists()
     scores = letters.values_list("similarity", flat=True)
+    # Paragraphs are not hard-wrapped: they flow on a phone; only the sign-off keeps its lines.
+    for paragraph in action.templates.get().body.split("\n\n")[:-1]:
+        assert "\n" not in paragraph
     assert all(score < similarity.NEARLY_IDENTICAL for score in scores), list(scores)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.models import User, Visibility, time_zone_choices
+from advocacy.models import User, Visibility
 from campaigns.models import Campaign
 from contacts.models import Country
 from letters import merge
@@ -24,6 +26,39 @@ LAUNCH_FIELDS = (
     "zone_policy",
     "time_zone",
 )
+
+
+# Where letters arrive is a place: the zones named for a region of the world ("Europe/London"),
+# and UTC. Left out: tzdata's aliases kept for old systems ("GB", "US/Eastern", "EST5EDT"),
+# "Etc/GMT+3" and the like, and "Factory", "localtime", "posixrules".
+GEOGRAPHIC_AREAS = {
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+}
+
+
+def geographic_time_zones() -> list[str]:
+    return sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if name == "UTC" or ("/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS)
+    )
+
+
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    """The geographic zones, with `current` too when a record has another (an old one)."""
+    names = geographic_time_zones()
+    if current and current not in names:
+        names = sorted([*names, current])
+    return [(name, name.replace("_", " ")) for name in names]
 
 
 class ActionFilterForm(forms.Form):
@@ -62,9 +97,10 @@ class CountryChoiceField(forms.ModelChoiceField):
 class ActionForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Fixed time zone"),
-        choices=time_zone_choices,
         initial="UTC",
         help_text=_("Used when every letter arrives at the same moment."),
+        # Shown only when that policy is chosen (static/js/letters.js).
+        widget=forms.Select(attrs={"data-shown-for-zone-policy": "fixed"}),
     )
     foi_country = CountryChoiceField(
         label=_("Country whose law applies"),
@@ -110,18 +146,21 @@ class ActionForm(forms.ModelForm):
             ),
         }
 
-    # Parts of the form, for the page's fieldsets.
+    # Parts of the form, for the page's fieldsets, and the kind of action a part is only
+    # for (shown for that kind alone by static/js/letters.js; every part without it).
     GROUPS = (
-        (_("The action"), ("kind", "campaign", "title", "summary", "talking_points")),
-        (_("Delivery"), ("channel", "deliver_on", "deliver_at", "zone_policy", "time_zone")),
+        (_("The action"), ("kind", "campaign", "title", "summary", "talking_points"), ""),
+        (_("Delivery"), ("channel", "deliver_on", "deliver_at", "zone_policy", "time_zone"), ""),
         (
             _("Who takes part"),
             ("visibility", "requires_approval", "public_page", "constituency_matching"),
+            "",
         ),
-        (_("Copies and replies"), ("copy_aides", "reply_to")),
+        (_("Copies and replies"), ("copy_aides", "reply_to"), ""),
         (
             _("Freedom-of-information requests"),
             ("foi_country", "foi_deadline_days", "foi_working_days"),
+            LetterAction.Kind.FOI,
         ),
     )
 
@@ -133,6 +172,10 @@ class ActionForm(forms.ModelForm):
             Q(is_active=True) | Q(pk=self.instance.campaign_id)
         )
         self.fields["campaign"].queryset = campaigns.order_by("name")
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
+        if not self.instance.pk:
+            # A new action's letters arrive by the clock of whoever makes it, to begin with.
+            self.initial.setdefault("time_zone", user.time_zone)
         self.fields["visibility"].choices = [
             (Visibility.ORGANISATION, Visibility.ORGANISATION.label),
             (Visibility.COALITION, Visibility.COALITION.label),
@@ -151,8 +194,8 @@ class ActionForm(forms.ModelForm):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Take the action back to change this.")
 
-    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+    def groups(self) -> list[tuple[str, list[forms.BoundField], str]]:
+        return [(title, [self[name] for name in names], kind) for title, names, kind in self.GROUPS]
 
     def clean_deliver_on(self):
         day = self.cleaned_data.get("deliver_on")
@@ -267,7 +310,6 @@ class PreviewForm(forms.Form):
 class TargetForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=time_zone_choices,
         help_text=_("Their letters arrive at the delivery time in this zone."),
     )
 
@@ -279,6 +321,7 @@ class TargetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = assignees
         self.fields["assigned_to"].empty_label = _("Nobody: anyone may write")
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
 
 
 class TargetsChoiceForm(forms.Form):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from advocacy.zones import zone
 from campaigns import reminders
 from letters import merge
 from letters.foi import deadline_for
-from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate
+from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 
 if TYPE_CHECKING:
     from advocacy.models import User
@@ -159,6 +159,60 @@ def launch_problems(action: LetterAction, *, now: dt.datetime | None = None) -> 
                 )
             )
     return problems
+
+
+def _zone_counts(action: LetterAction) -> dict[str, int]:
+    """How many targets receive their letters in each time zone (one zone when it is
+    fixed)."""
+    if action.zone_policy == LetterAction.ZonePolicy.FIXED:
+        return {action.time_zone: action.targets.count()}
+    rows = action.targets.order_by().values("time_zone").annotate(n=Count("pk"))
+    return {row["time_zone"]: row["n"] for row in rows}
+
+
+def delivery_passed(action: LetterAction, *, now: dt.datetime | None = None) -> bool:
+    """Whether the delivery time has passed in every zone the letters arrive in, so that
+    nothing is still "to arrive"."""
+    if action.deliver_on is None:
+        return False
+    now = now or timezone.now()
+    zones = _zone_counts(action) or {action.time_zone: 0}
+    return all(due_at(action, name) <= now for name in zones)
+
+
+def launch_preview(action: LetterAction, *, now: dt.datetime | None = None) -> dict:
+    """What launching now would do, for the coordinator to confirm it:
+
+    - `scheduled`: letters that would be scheduled (those ready, and for a co-signed letter
+      or an FOI request the ones made at launch);
+    - `targets`: the action's targets; `unwritten`: those who would get no letter;
+    - `waiting`: letters written but not ready (drafts, waiting for approval), which follow
+      as they become ready;
+    - `late`: targets whose delivery time has passed already: their letters go at once.
+    """
+    now = now or timezone.now()
+    counts = target_counts(action)
+    letters = Letter.objects.filter(action=action)
+    if action.is_cosigned:
+        letters = letters.filter(signatory__isnull=True)
+    ready = letters.filter(state=Letter.State.READY).count()
+    waiting = letters.filter(state__in=(Letter.State.DRAFT, Letter.State.SUBMITTED)).count()
+    made = 0
+    if action.is_cosigned or action.is_foi:
+        # Every target without a letter gets one from the organisation.
+        made = action.targets.exclude(person__in=letters.values("target")).count()
+    late = 0
+    if action.deliver_on is not None:
+        late = sum(
+            number for name, number in _zone_counts(action).items() if due_at(action, name) <= now
+        )
+    return {
+        "scheduled": ready + made,
+        "targets": counts["targets"],
+        "unwritten": 0 if (action.is_cosigned or action.is_foi) else counts["unwritten"],
+        "waiting": waiting,
+        "late": late,
+    }
 
 
 def _organisation_values(action: LetterAction) -> dict[str, str]:
@@ -404,15 +458,22 @@ def action_progress(action: LetterAction) -> dict:
       bounced among them; `percent`: finished of total, 0–100 (100 when there are none);
     - `sent`, `printed`, `failed`, `in_flight` (queued or being sent), `scheduled`,
       `waiting` (written but not launched: draft, waiting for approval, ready);
-    - `done`: nothing left scheduled or on its way.
+    - `done`: nothing left scheduled or on its way;
+    - `answer_due_first`, `answer_due_last`: the earliest and latest day FOI requests must
+      be answered by (None before any is sent).
     """
-    rows = dict(
+    by_state = (
         Letter.objects.filter(action=action)
         .order_by()
         .values_list("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+        .annotate(n=Count("pk"), first=Min("foi_deadline"), last=Max("foi_deadline"))
+        .values_list("state", "n", "first", "last")
     )
+    rows = {}
+    deadlines = []
+    for state, number, first, last in by_state:
+        rows[state] = number
+        deadlines += [day for day in (first, last) if day is not None]
     counts = {state: rows.get(state, 0) for state in Letter.State.values}
     total = sum(counts[state] for state in LAUNCHED_STATES)
     finished = sum(counts[state] for state in FINISHED_STATES)
@@ -432,7 +493,31 @@ def action_progress(action: LetterAction) -> dict:
         "scheduled": counts[Letter.State.SCHEDULED],
         "waiting": sum(counts[state] for state in Letter.EDITABLE),
         "done": counts[Letter.State.SCHEDULED] + in_flight == 0,
+        "answer_due_first": min(deadlines, default=None),
+        "answer_due_last": max(deadlines, default=None),
     }
+
+
+def target_counts(action: LetterAction) -> dict[str, int]:
+    """The action's `targets`, and how many of them have no letter (`unwritten`): nobody
+    wrote to them, or only a draft. One query."""
+    written = (
+        Letter.objects.filter(action=action, target=OuterRef("person_id"))
+        .exclude(state=Letter.State.DRAFT)
+        .values("pk")
+    )
+    return ActionTarget.objects.filter(action=action).aggregate(
+        targets=Count("pk"), unwritten=Count("pk", filter=~Q(Exists(written)))
+    )
+
+
+def signatory_counts(action: LetterAction) -> dict[str, int]:
+    """Who signed: `confirmed` (their address confirmed) and `unconfirmed` (waiting for
+    them to follow the link in the email). One query."""
+    return Signatory.objects.filter(action=action).aggregate(
+        confirmed=Count("pk", filter=Q(email_confirmed_at__isnull=False)),
+        unconfirmed=Count("pk", filter=Q(email_confirmed_at__isnull=True)),
+    )
 
 
 # Printed letters ---------------------------------------------------------------------------

@@ -9,20 +9,21 @@ capital of the country where the person holds the seat (advocacy.zones).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.models import User
 from advocacy.zones import country_time_zone
-from contacts.filters import DirectoryFilterForm
-from contacts.models import ContactPoint, Person, Position
+from contacts.filters import DirectoryFilterForm, country_names
+from contacts.models import ContactPoint, Institution, Person, Position
 from letters import merge
 from letters.models import ActionTarget, Letter, LetterAction
 
@@ -46,12 +47,33 @@ def _check_changeable(action: LetterAction) -> None:
 # The filter ------------------------------------------------------------------------------
 
 
+class TargetFilterForm(DirectoryFilterForm):
+    """The directory's filters, where institutions, parties and committees with the same
+    name in different countries ("Foreign Affairs Committee") say which country is which."""
+
+    def _scoped_choices(self, name: str) -> list[tuple[str, str]]:
+        choices = super()._scoped_choices(name)
+        seen = Counter(label for value, label in choices if value)
+        repeated = [int(value) for value, label in choices if value and seen[label] > 1]
+        if not repeated:
+            return choices
+        codes = dict(Institution.objects.filter(pk__in=repeated).values_list("pk", "country_id"))
+        names = country_names()
+        labelled = []
+        for value, label in choices:
+            code = codes.get(int(value)) if value else None
+            if code:
+                label = f"{label} ({names.get(code, code)})"
+            labelled.append((value, label))
+        return labelled
+
+
 def filter_form(action: LetterAction, data: QueryDict | None, *, user: User) -> DirectoryFilterForm:
     """The directory's filter form, bound to `data` when the coordinator is choosing, or to
     the action's saved filter."""
     if not data:
         data = QueryDict(action.target_query)
-    return DirectoryFilterForm(data, user=user)
+    return TargetFilterForm(data, user=user)
 
 
 @dataclass
@@ -59,6 +81,8 @@ class Preview:
     count: int
     people: list[Person]
     query: str
+    # How many of those found are not targets yet: what "Add" would add.
+    new: int = 0
 
     @property
     def more(self) -> int:
@@ -66,16 +90,15 @@ class Preview:
 
 
 def preview(form: DirectoryFilterForm, action: LetterAction) -> Preview:
-    """How many people the filter finds and the first PREVIEW_SIZE of them, each with
-    `is_target` set: two queries and the form's own."""
+    """How many people the filter finds, how many of them are not targets yet, and the
+    first PREVIEW_SIZE of them, each with `is_target` set: two queries and the form's own."""
     people = form.people()
-    count = people.count()
-    shown = list(
-        people.annotate(
-            is_target=Exists(ActionTarget.objects.filter(action=action, person=OuterRef("pk")))
-        ).with_current_positions()[:PREVIEW_SIZE]
+    is_target = Exists(ActionTarget.objects.filter(action=action, person=OuterRef("pk")))
+    totals = people.order_by().aggregate(count=Count("pk"), new=Count("pk", filter=~Q(is_target)))
+    shown = list(people.annotate(is_target=is_target).with_current_positions()[:PREVIEW_SIZE])
+    return Preview(
+        count=totals["count"], people=shown, query=form.query(page=""), new=totals["new"]
     )
-    return Preview(count=count, people=shown, query=form.query(page=""))
 
 
 def _time_zones(person_ids: list[int], country: str | None = None) -> dict[int, str]:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, DateField, IntegerField, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocacy.models import AuditEvent
+from advocacy.models import AuditEvent, Membership
 from advocacy.services import audit_record
 from campaigns.models import Campaign
 from contacts.models import Person
@@ -88,6 +88,18 @@ def _show_errors(request: HttpRequest, error: ValidationError) -> None:
 # The list --------------------------------------------------------------------------------
 
 
+def _first_answer_due() -> Subquery:
+    """The earliest day an FOI request of the action must be answered by, as a subquery."""
+    rows = (
+        Letter.objects.filter(action=OuterRef("pk"), foi_deadline__isnull=False)
+        .order_by()
+        .values("action")
+        .annotate(first=Min("foi_deadline"))
+        .values("first")
+    )
+    return Subquery(rows, output_field=DateField())
+
+
 def _count(model) -> Coalesce:
     """Rows of `model` per action, as a subquery: two joined counts would multiply."""
     rows = (
@@ -110,7 +122,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
     form = forms.ActionFilterForm(request.GET or None, campaigns=campaigns)
     actions = form.filter(visible.for_list()).annotate(
-        target_count=_count(ActionTarget), letter_count=_count(Letter)
+        target_count=_count(ActionTarget),
+        letter_count=_count(Letter),
+        answer_due=_first_answer_due(),
     )
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -171,11 +185,22 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _progress_context(action: LetterAction) -> dict:
     progress = services.action_progress(action)
-    return {
+    counts = services.target_counts(action)
+    # A co-signed letter or an FOI request is made for every target at launch: before it,
+    # a target without a letter is no gap.
+    made_at_launch = action.is_cosigned or action.is_foi
+    context = {
         "progress": progress,
+        "target_count": counts["targets"],
+        "unwritten": 0 if made_at_launch and not action.launched_at else counts["unwritten"],
+        "delivery_passed": action.state in (LetterAction.State.OPEN, LetterAction.State.SCHEDULED)
+        and services.delivery_passed(action),
         "polling": action.state in LIVE_STATES,
         "poll_seconds": POLL_SECONDS,
     }
+    if action.is_cosigned:
+        context["signatories"] = services.signatory_counts(action)
+    return context
 
 
 @login_required
@@ -189,7 +214,6 @@ def action_detail(request: HttpRequest, pk: int, *, launch_errors=None) -> HttpR
     )
     context = action_context(action, "detail", launch_errors=launch_errors or [])
     context.update(_progress_context(action))
-    context["target_count"] = action.targets.count()
     context["languages"] = [t.get_language_display() for t in action.templates.all()]
     # The call to take part, for those who may write (editors do; others are asked).
     context["can_write"] = "take_part" in context["links"] and (
@@ -234,24 +258,60 @@ def _state_change(
 action_open = _state_change(
     services.action_open, lambda _result: _("The action is open: people can write now.")
 )
-action_launch = _state_change(
-    services.action_launch,
-    lambda count: (
-        ngettext(
-            "Launched: %(count)s letter scheduled; more follow as they are ready.",
-            "Launched: %(count)s letters scheduled; more follow as they are ready.",
-            count,
-        )
-        % {"count": count}
-    ),
-)
+
+
+@login_required
+def action_launch(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what launching will do (how many letters, who gets none, whether the delivery
+    time has passed), to confirm. POST: launch."""
+    action = _get_action(request, pk, edit=True)
+    if request.method != "POST":
+        problems = services.launch_problems(action)
+        if problems:
+            return action_detail(request, pk, launch_errors=problems)
+        context = action_context(action, "detail", preview=services.launch_preview(action))
+        return render(request, "letters/action_confirm_launch.html", context)
+    try:
+        count = services.action_launch(action=action, user=request.user, request=request)
+    except ValidationError as error:
+        return action_detail(request, pk, launch_errors=error.messages)
+    message = ngettext(
+        "Launched: %(count)s letter scheduled; more follow as they are ready.",
+        "Launched: %(count)s letters scheduled; more follow as they are ready.",
+        count,
+    ) % {"count": count}
+    unwritten = services.target_counts(action)["unwritten"]
+    if unwritten:
+        message += " " + ngettext(
+            "%(count)s target has no letter yet.",
+            "%(count)s targets have no letter yet.",
+            unwritten,
+        ) % {"count": unwritten}
+    messages.success(request, message)
+    return _back(action)
+
+
 action_unschedule = _state_change(
     services.action_unschedule,
     lambda _count: _("Taken back: nothing will go out until you launch it again."),
 )
-action_close = _state_change(
-    services.action_close, lambda _result: _("Closed: no more letters or signatures.")
-)
+
+
+@login_required
+def action_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what closing stops, to confirm. POST: close."""
+    action = _get_action(request, pk, edit=True)
+    if action.state == LetterAction.State.CLOSED:
+        return _back(action)
+    if request.method != "POST":
+        progress = services.action_progress(action)
+        context = action_context(action, "detail", progress=progress)
+        return render(request, "letters/action_confirm_close.html", context)
+    services.action_close(action=action, user=request.user, request=request)
+    messages.success(request, _("Closed: no more letters or signatures."))
+    return _back(action)
+
+
 action_retry_failed = _state_change(
     services.action_retry_failed,
     lambda count: (
@@ -423,7 +483,9 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
         context["filter_form"] = form
         # Without any filter there is nothing to preview: the whole directory is no list.
         if form.is_valid() and form.query(page=""):
-            context["preview"] = targets.preview(form, action)
+            found = context["preview"] = targets.preview(form, action)
+            # Targets now that the filter does not find: "make these the targets" drops them.
+            context["left_out"] = paginator.count - (found.count - found.new)
         if request.htmx and request.htmx.target == "target-chooser":
             return render(request, "letters/action_targets.html#target-chooser", context)
     page = paginator.get_page(request.GET.get("tpage"))
@@ -475,9 +537,14 @@ def targets_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _show_errors(request, error)
         return _back(action, "letters:targets")
-    message = ngettext(
-        "%(added)s person added as a target.", "%(added)s people added as targets.", applied.added
-    ) % {"added": applied.added}
+    if applied.added or applied.removed or applied.kept:
+        message = ngettext(
+            "%(added)s person added as a target.",
+            "%(added)s people added as targets.",
+            applied.added,
+        ) % {"added": applied.added}
+    else:
+        message = _("Nobody new: they are all targets already.")
     if applied.removed:
         message += " " + _("%(removed)s removed.") % {"removed": applied.removed}
     if applied.kept:
@@ -600,11 +667,13 @@ def letter_list(request: HttpRequest, pk: int) -> HttpResponse:
     letters = form.filter(
         Letter.objects.filter(action=action)
         .select_related("target", "signatory__area")
+        .annotate(member_role=_member_role(action))
         .order_by("target__sort_name", "target__name", "pk")
     )
     page = Paginator(letters, LETTERS_PAGE_SIZE).get_page(request.GET.get("page"))
     for letter in page:
         letter.action = action
+        letter.writer_role = _writer_role(letter)
     progress = services.action_progress(action)
     context = action_context(
         action,
@@ -620,6 +689,24 @@ def letter_list(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#letter-results"
     return render(request, template, context)
+
+
+def _member_role(action: LetterAction) -> Subquery:
+    """The writer's role in the action's organisation, for writers with an account."""
+    rows = Membership.objects.filter(
+        user=OuterRef("signatory__user"), organisation=action.organisation_id
+    ).values("role")[:1]
+    return Subquery(rows)
+
+
+def _writer_role(letter: Letter) -> str:
+    """A member writes as what they are in the organisation ("Coordinator"); a supporter as
+    what they said on the public page ("Constituent")."""
+    if letter.signatory is None:
+        return ""
+    if letter.signatory.user_id:
+        return Membership.Role(letter.member_role).label if letter.member_role else ""
+    return letter.signatory.get_role_display()
 
 
 def _get_letter(request: HttpRequest, pk: int, letter: int) -> tuple[LetterAction, Letter]:

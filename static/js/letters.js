@@ -16,3 +16,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The action form: the FOI section only for FOI requests, the fixed time zone only when
+// every letter arrives at the same moment. Without this file every field shows.
+document.addEventListener("DOMContentLoaded", function showActionFormParts() {
+  var form = document.querySelector("[data-action-form]");
+  if (!form) return;
+  function update() {
+    var kind = form.elements.kind ? form.elements.kind.value : "";
+    var policy = form.elements.zone_policy ? form.elements.zone_policy.value : "";
+    form.querySelectorAll("[data-shown-for-kind]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-shown-for-kind") !== kind;
+    });
+    form.querySelectorAll("[data-shown-for-zone-policy]").forEach(function (field) {
+      var group = field.closest(".field") || field;
+      group.hidden = field.getAttribute("data-shown-for-zone-policy") !== policy;
+    });
+  }
+  form.addEventListener("change", update);
+  update();
+});

@@ -72,7 +72,21 @@ def test_a_coordinator_launches_a_letter_day_to_a_committee(
 
     # The action, for this campaign.
     expect(page.get_by_label("Campaign", exact=True)).to_have_value(str(campaign.pk))
+    # Only the parts that apply show: the FOI section for requests, the fixed zone when
+    # every letter arrives at one moment.
+    foi_section = page.get_by_role("group", name="Freedom-of-information requests")
+    page.get_by_label("Kind").select_option(label="Freedom-of-information request")
+    expect(foi_section).to_be_visible()
     page.get_by_label("Kind").select_option(label="Coordinated letter day")
+    expect(foi_section).to_be_hidden()
+    page.get_by_label("Time zone", exact=True).select_option(
+        label="At that time in one time zone"
+    )
+    expect(page.get_by_label("Fixed time zone")).to_be_visible()
+    page.get_by_label("Time zone", exact=True).select_option(
+        label="At that time in each target's own time zone"
+    )
+    expect(page.get_by_label("Fixed time zone")).to_be_hidden()
     page.get_by_label("Title").fill("Treaty day letters")
     page.get_by_label("Why write").fill("The treaty comes before the committee next month.")
     page.get_by_role("button", name="Create the letter action").click()
@@ -98,6 +112,9 @@ def test_a_coordinator_launches_a_letter_day_to_a_committee(
         ["Hon. Chebet Kiprop", "Hon. Baraka Mwangi", "Hon. Achieng Otieno"]
     )
     expect(targets).to_contain_text("Africa/Nairobi")
+    # Everyone the filter finds is a target now: nothing more to add.
+    expect(chooser).to_contain_text("They are all targets already.")
+    expect(chooser.get_by_role("button", name=re.compile("^Add these"))).to_have_count(0)
 
     # The letter: a misspelt field is caught as it is typed and again on saving.
     page.get_by_role("navigation", name="Parts of the action").get_by_role(
@@ -139,7 +156,10 @@ def test_a_coordinator_launches_a_letter_day_to_a_committee(
     for person in committee:
         factories.LetterFactory(action=action, target=person, state="ready")
 
-    page.get_by_role("button", name="Launch").click()
+    page.get_by_role("link", name="Launch").click()
+    confirm = page.get_by_role("region", name="Launch the action?")
+    expect(confirm).to_contain_text("3 letters will be scheduled")
+    confirm.get_by_role("button", name="Launch").click()
     expect(page.get_by_role("status")).to_contain_text("Launched: 3 letters scheduled")
     progress = page.get_by_role("region", name="Progress")
     expect(progress).to_contain_text("The action is: Scheduled")
@@ -201,6 +221,8 @@ def test_every_coordinator_page_passes_axe_on_a_phone(
         f"/letters/{pk}/targets/?committee=1&country=ZZ",  # a filter with errors
         f"/letters/{pk}/targets/{target.pk}/",
         f"/letters/{pk}/letters/",
+        f"/letters/{pk}/launch/",
+        f"/letters/{pk}/close/",
     ]
     problems = {}
     for path in paths:

@@ -60,7 +60,8 @@ def test_on_the_day_the_letters_arrive_exactly_once(
     sign_in(page.context, coordinator)
     page.goto(letter_day.get_absolute_url())
 
-    page.get_by_role("button", name="Launch").click()
+    page.get_by_role("link", name="Launch").click()
+    page.get_by_role("button", name="Launch").click()  # the confirming page
     expect(page.get_by_role("status")).to_contain_text("Launched: 3 letters scheduled")
 
     # The bar follows the letters as beat hands them to the worker, without reloading.

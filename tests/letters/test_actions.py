@@ -239,6 +239,38 @@ def test_once_launched_the_date_and_channel_are_fixed(action, coordinator, campa
     assert saved.title == "New title"
 
 
+def test_the_zones_offered_are_places_and_start_at_the_user_s(
+    coordinator_client, coordinator, campaign
+):
+    coordinator.time_zone = "Europe/London"
+    coordinator.save(update_fields=["time_zone"])
+
+    form = coordinator_client.get(reverse("letters:create")).context["form"]
+
+    names = [name for name, _label in form.fields["time_zone"].choices]
+    assert names == sorted(names)
+    assert {"UTC", "Europe/London", "Africa/Nairobi", "America/Argentina/Buenos_Aires"} <= set(
+        names
+    )
+    assert not {"Factory", "localtime", "posixrules", "Etc/GMT+3", "Etc/UTC"} & set(names)
+    assert form["time_zone"].value() == "Europe/London"
+    # An action saved with another zone keeps it on offer.
+    kept = forms.ActionForm(instance=LetterAction(time_zone="Etc/GMT+3"), user=coordinator).fields[
+        "time_zone"
+    ]
+    assert "Etc/GMT+3" in dict(kept.choices)
+
+
+def test_the_form_marks_the_parts_that_depend_on_the_kind_and_zone(coordinator_client, campaign):
+    html = coordinator_client.get(reverse("letters:create")).content.decode()
+
+    assert 'data-shown-for-kind="foi"' in html
+    foi = html.split('data-shown-for-kind="foi"', 1)[1].split("</fieldset>", 1)[0]
+    assert "Freedom-of-information requests" in foi and 'name="foi_country"' in foi
+    assert 'data-shown-for-zone-policy="fixed"' in html.split('name="time_zone"', 1)[1][:200]
+    assert "js/letters.js" in html
+
+
 def test_viewers_cannot_start_an_action(client, viewer, campaign):
     response = _client_for(client, viewer).get(reverse("letters:create"))
     assert response.status_code == 302 and response.url == reverse("letters:list")
@@ -496,6 +528,139 @@ def test_failed_letters_show_their_error_and_go_again(coordinator_client, action
     assert other.state == Letter.State.SCHEDULED
 
 
+def test_the_overview_of_a_cosigned_letter_counts_its_signatories(coordinator_client, action):
+    LetterAction.objects.filter(pk=action.pk).update(kind="cosigned", state="open")
+    factories.SignatoryFactory.create_batch(6, action=action)
+    factories.SignatoryFactory.create_batch(2, action=action, email_confirmed_at=None)
+
+    html = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+
+    count = html.split('id="signatory-count">', 1)[1].split("</p>", 1)[0]
+    assert "6 people have signed" in count
+    assert "2 more wait to confirm their email address" in count
+    assert reverse("letters:signatories_csv", args=[action.pk]) in count
+    assert "No letters yet" not in html
+
+
+def _eight_targets_one_letter(action):
+    _ready(action)
+    factories.ActionTargetFactory.create_batch(7, action=action)
+    first = action.targets.order_by("pk").first()
+    factories.LetterFactory(action=action, target=first.person, state="ready")
+    factories.LetterFactory(action=action, target=first.person, state="draft")
+
+
+def test_launching_is_confirmed_first_and_counts_the_targets_without_a_letter(
+    coordinator_client, action
+):
+    _eight_targets_one_letter(action)
+    url = reverse("letters:launch", args=[action.pk])
+    overview = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+    assert f'<a class="button" href="{url}">Launch</a>' in overview
+    assert "7 of 8 targets have no letter yet" in overview
+
+    confirm = coordinator_client.get(url)
+
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "1 letter will be scheduled" in html
+    assert "7 of 8 targets have no letter yet" in html
+    assert "go out at once" not in html
+    action.refresh_from_db()
+    assert action.state == LetterAction.State.OPEN  # looking launches nothing
+
+    response = coordinator_client.post(url, follow=True)
+
+    action.refresh_from_db()
+    assert action.state == LetterAction.State.SCHEDULED
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message == (
+        "Launched: 1 letter scheduled; more follow as they are ready. 7 targets have no letter yet."
+    )
+    assert "7 of 8 targets have no letter yet" in response.content.decode()
+
+
+def test_the_launch_page_lists_the_problems_instead(coordinator_client, action):
+    response = coordinator_client.get(reverse("letters:launch", args=[action.pk]))
+
+    assert len(response.context["launch_errors"]) >= 3
+    assert "go ahead yet" in response.content.decode()
+
+
+def _due_this_morning(action, **changes):
+    """Delivery today at midnight UTC: the time has passed (unless the test runs at
+    midnight exactly)."""
+    LetterAction.objects.filter(pk=action.pk).update(
+        deliver_on=timezone.now().astimezone(dt.UTC).date(),
+        deliver_at=dt.time(0, 0),
+        zone_policy="fixed",
+        time_zone="UTC",
+        **changes,
+    )
+    action.refresh_from_db()
+
+
+def test_launching_past_the_delivery_time_warns_the_letters_go_at_once(coordinator_client, action):
+    _eight_targets_one_letter(action)
+    _due_this_morning(action)
+
+    html = coordinator_client.get(reverse("letters:launch", args=[action.pk])).content.decode()
+
+    assert "The delivery time has passed: the letters will go out at once." in html
+
+
+def test_once_the_delivery_time_passed_the_overview_does_not_say_to_arrive(
+    coordinator_client, action
+):
+    _eight_targets_one_letter(action)
+    url = reverse("letters:detail", args=[action.pk])
+    LetterAction.objects.filter(pk=action.pk).update(state="scheduled")
+    assert "to arrive at" in coordinator_client.get(url).content.decode()
+
+    _due_this_morning(action)
+    html = coordinator_client.get(url).content.decode()
+
+    assert "to arrive at" not in html
+    assert "letters were due on" in html
+
+
+def test_closing_is_confirmed_first_and_leaves_no_empty_what_next(coordinator_client, action):
+    target = _ready(action)
+    factories.LetterFactory(action=action, target=target.person, state="scheduled")
+    LetterAction.objects.filter(pk=action.pk).update(state="scheduled")
+    url = reverse("letters:close", args=[action.pk])
+    overview = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+    assert f'href="{url}">Close the action</a>' in overview
+
+    confirm = coordinator_client.get(url).content.decode()
+
+    assert "1 scheduled letter will not go out." in confirm
+    action.refresh_from_db()
+    assert action.state == LetterAction.State.SCHEDULED
+
+    response = coordinator_client.post(url, follow=True)
+
+    action.refresh_from_db()
+    assert action.state == LetterAction.State.CLOSED
+    assert "What next" not in response.content.decode()
+    # Closed already: the page says so instead of asking again.
+    assert coordinator_client.get(url).status_code == 302
+
+
+def test_the_overview_and_the_list_show_when_an_foi_answer_is_due(coordinator_client, action):
+    LetterAction.objects.filter(pk=action.pk).update(kind="foi", state="sending")
+    factories.LetterFactory(
+        action=action, signatory=None, state="sent", foi_deadline=dt.date(2026, 12, 9)
+    )
+    factories.LetterFactory(action=action, signatory=None, state="scheduled")
+
+    overview = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+    listing = coordinator_client.get(reverse("letters:list")).content.decode()
+
+    assert "Answer due by</dt><dd>Dec. 9, 2026</dd>" in overview
+    assert "answer due by Dec. 9, 2026" in listing
+
+
 # Templates ---------------------------------------------------------------------------------
 
 
@@ -682,6 +847,72 @@ def _query_dict(query):
     from django.http import QueryDict
 
     return QueryDict(query)
+
+
+def test_once_everyone_found_is_a_target_only_the_others_are_offered(
+    coordinator_client, action, committee
+):
+    url = reverse("letters:targets", args=[action.pk])
+    apply = reverse("letters:targets_apply", args=[action.pk])
+    query = {"committee": committee["committee"].pk}
+    coordinator_client.post(
+        reverse("letters:target_add", args=[action.pk]), {"person": committee["members"][0].pk}
+    )
+    html = coordinator_client.get(url, query).content.decode()
+    assert "Add the 2 people not yet targets" in html
+    assert "Add these 3 people" not in html
+    # Nobody else is a target: "make these the targets" would only add, as "Add" does.
+    assert "Make these 3 people the targets" not in html
+
+    coordinator_client.post(apply, {"query": f"committee={committee['committee'].pk}"})
+    html = coordinator_client.get(url, query).content.decode()
+
+    assert "They are all targets already." in html
+    assert f'action="{apply}"' not in html
+    # Applying again anyway says so rather than "0 people added".
+    response = coordinator_client.post(
+        apply, {"query": f"committee={committee['committee'].pk}"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Nobody new: they are all targets already."
+    ]
+    # With another target outside the filter, making these the targets would drop them.
+    coordinator_client.post(
+        reverse("letters:target_add", args=[action.pk]), {"person": committee["other"].pk}
+    )
+    assert "Make these 3 people the targets" in coordinator_client.get(url, query).content.decode()
+
+
+def test_institutions_of_the_same_name_say_their_country(coordinator_client, action, committee):
+    uganda = factories.CountryFactory(code="UG", name="Uganda")
+    factories.InstitutionFactory(name="Foreign Affairs Committee", kind="committee", country=uganda)
+    for country in (committee["committee"].country, uganda):
+        factories.InstitutionFactory(name="Ministry of Foreign Affairs", country=country)
+
+    html = coordinator_client.get(reverse("letters:targets", args=[action.pk])).content.decode()
+
+    assert ">Foreign Affairs Committee (Kenya)</option>" in html
+    assert ">Foreign Affairs Committee (Uganda)</option>" in html
+    assert ">Ministry of Foreign Affairs (Kenya)</option>" in html
+    assert ">Ministry of Foreign Affairs (Uganda)</option>" in html
+    assert ">Defence Committee</option>" in html  # a name of its own stays as it is
+
+
+def test_an_mp_s_constituency_is_said_once(coordinator_client, action):
+    uk = factories.CountryFactory(code="GB", name="United Kingdom")
+    commons = factories.InstitutionFactory(name="House of Commons", kind="parliament", country=uk)
+    leeds = factories.AreaFactory(name="Leeds West", country=uk)
+    mp = factories.PersonFactory(name="Rachel Reeves")
+    factories.PositionFactory(
+        person=mp, institution=commons, area=leeds, role="MP", post_label="Member for Leeds West"
+    )
+
+    html = coordinator_client.get(
+        reverse("letters:targets", args=[action.pk]), {"country": "GB"}
+    ).content.decode()
+
+    assert "Member for Leeds West, House of Commons</span>" in html
+    assert "(Leeds West)" not in html
 
 
 def test_the_whole_directory_is_never_applied(coordinator_client, action, committee):
@@ -1031,6 +1262,21 @@ def test_viewers_cannot_approve(client, viewer, submitted):
     assert client.post(url).status_code == 403
     submitted.refresh_from_db()
     assert submitted.state == Letter.State.SUBMITTED
+
+
+def test_the_letters_say_what_their_writers_are(coordinator_client, action, coordinator):
+    member = factories.SignatoryFactory(
+        action=action, user=coordinator, name="Daniel Okafor", role="campaigner"
+    )
+    factories.LetterFactory(action=action, signatory=member)
+    supporter = factories.SignatoryFactory(action=action, name="Amina Yusuf", role="constituent")
+    factories.LetterFactory(action=action, signatory=supporter)
+
+    html = coordinator_client.get(reverse("letters:letters", args=[action.pk])).content.decode()
+
+    assert "from Daniel Okafor (Coordinator)" in html
+    assert "(Campaigner)" not in html
+    assert "from Amina Yusuf (Constituent)" in html
 
 
 def test_letters_page_shows_approval_buttons(coordinator_client, submitted):

@@ -199,6 +199,38 @@ def test_a_due_time_already_past_means_as_soon_as_possible(action, coordinator):
     assert new_york[0].due_at == utc(2031, 1, 15, 14)
 
 
+def test_what_launching_would_do_with_a_time_past_in_some_zones(action, coordinator):
+    action.deliver_on = dt.date(2031, 1, 15)
+    action.save()
+    nairobi = world.targets(action, 2, time_zone="Africa/Nairobi")
+    new_york = world.targets(action, 1, time_zone="America/New_York")
+    world.letters(action, nairobi[:1])
+    world.letters(action, new_york, state=Letter.State.SUBMITTED)
+    now = utc(2031, 1, 15, 10)  # 13:00 in Nairobi (past nine), 05:00 in New York
+
+    preview = services.launch_preview(action, now=now)
+
+    assert preview == {"scheduled": 1, "targets": 3, "unwritten": 1, "waiting": 1, "late": 2}
+    assert services.delivery_passed(action, now=now) is False
+    assert services.delivery_passed(action, now=utc(2031, 1, 15, 14)) is True
+    # Launching does what the preview said.
+    assert services.action_launch(action=action, user=coordinator, now=now) == 1
+    assert services.target_counts(action) == {"targets": 3, "unwritten": 1}
+
+
+def test_what_launching_a_cosigned_letter_would_do(organisation, coordinator):
+    action = world.action(organisation, coordinator, kind="cosigned")
+    world.targets(action, 3)
+    factories.SignatoryFactory(action=action)
+    factories.SignatoryFactory(action=action, email_confirmed_at=None)
+
+    preview = services.launch_preview(action, now=utc(2031, 1, 1))
+
+    # One co-signed letter to each target, made at launch: nobody is left without.
+    assert preview == {"scheduled": 3, "targets": 3, "unwritten": 0, "waiting": 0, "late": 0}
+    assert services.signatory_counts(action) == {"confirmed": 1, "unconfirmed": 1}
+
+
 def test_letters_waiting_for_approval_are_not_scheduled_until_approved(action, coordinator):
     action.requires_approval = True
     action.save()
@@ -408,6 +440,30 @@ def test_progress_counts_letters_by_state_in_one_query(action, django_assert_num
         "sent",
         "failed",
     ]
+
+
+def test_targets_without_a_letter_are_counted_in_one_query(action, django_assert_num_queries):
+    to = world.targets(action, 4)
+    world.letters(action, to[:1], state=Letter.State.SENT)
+    world.letters(action, to[1:2], state=Letter.State.SUBMITTED)
+    world.letters(action, to[2:3], state=Letter.State.DRAFT)  # only begun: no letter yet
+
+    with django_assert_num_queries(1):
+        counts = services.target_counts(action)
+
+    assert counts == {"targets": 4, "unwritten": 2}
+
+
+def test_progress_gives_when_foi_answers_are_due(action):
+    to = world.targets(action, 3)
+    world.letters(action, to[:1], state=Letter.State.SENT, foi_deadline=dt.date(2031, 2, 6))
+    world.letters(action, to[1:2], state=Letter.State.SENT, foi_deadline=dt.date(2031, 2, 13))
+    world.letters(action, to[2:], state=Letter.State.SCHEDULED)
+
+    progress = services.action_progress(action)
+
+    assert progress["answer_due_first"] == dt.date(2031, 2, 6)
+    assert progress["answer_due_last"] == dt.date(2031, 2, 13)
 
 
 def test_progress_of_an_action_without_letters(action):

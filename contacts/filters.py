@@ -8,6 +8,7 @@ bookmarked URL brings back the same list. Bad values become form errors, never a
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
@@ -282,12 +283,14 @@ class DirectoryFilterForm(forms.Form):
     # The lists of institutions, parties and committees
 
     @cached_property
-    def _scoped_options(self) -> tuple[list[tuple[int, str, str]], bool]:
-        """(id, name, kind) of the chosen country's institutions; without a country, of
-        every institution while there are at most OPTION_LIMIT, else none. And whether
-        some were left out. Tuples, not models: the lists can run to hundreds."""
+    def _scoped_options(self) -> tuple[list[tuple[int, str, str, str | None]], bool]:
+        """(id, name, kind, country code) of the chosen country's institutions; without a
+        country, of every institution while there are at most OPTION_LIMIT, else none. And
+        whether some were left out. Tuples, not models: the lists can run to hundreds."""
         country = self.data.get("country", "")
-        options = Institution.objects.order_by("name").values_list("pk", "name", "kind")
+        options = Institution.objects.order_by("name").values_list(
+            "pk", "name", "kind", "country_id"
+        )
         if country:
             return list(options.filter(country_id=country.upper())), False
         rows = list(options[: OPTION_LIMIT + 1])
@@ -298,16 +301,21 @@ class DirectoryFilterForm(forms.Form):
     _SCOPED_KINDS = {"party": Institution.Kind.PARTY, "committee": Institution.Kind.COMMITTEE}
 
     def _scoped_choices(self, name: str) -> list[tuple[str, str]]:
+        """One select's choices. Names that repeat (the Foreign Affairs Committees of
+        several countries, before a country is chosen) say which country is which."""
         options, _cut = self._scoped_options
         kind = self._SCOPED_KINDS.get(name)
-        if kind:
-            listed = [(pk, label) for pk, label, row_kind in options if row_kind == kind]
-        else:
-            others = self._SCOPED_KINDS.values()
-            listed = [(pk, label) for pk, label, row_kind in options if row_kind not in others]
+        others = self._SCOPED_KINDS.values()
+        rows = [row for row in options if (row[2] == kind if kind else row[2] not in others)]
+        repeated = Counter(row[1] for row in rows)
+        names = country_names()
+        listed = [
+            (pk, f"{label} ({names.get(code, code)})" if code and repeated[label] > 1 else label)
+            for pk, label, _kind, code in rows
+        ]
         # A choice from a shared link stays shown even when the list leaves it out.
         chosen = getattr(self, "cleaned_data", {}).get(name)
-        if chosen and (chosen.pk, chosen.name) not in listed:
+        if chosen and chosen.pk not in {pk for pk, _label in listed}:
             listed.insert(0, (chosen.pk, chosen.name))
         return [("", self.fields[name].empty_label)] + [(str(pk), label) for pk, label in listed]
 

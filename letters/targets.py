@@ -9,7 +9,6 @@ capital of the country where the person holds the seat (advocacy.zones).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from advocacy.models import User
 from advocacy.zones import country_time_zone
-from contacts.filters import DirectoryFilterForm, country_names
-from contacts.models import ContactPoint, Institution, Person, Position
+from contacts.filters import DirectoryFilterForm
+from contacts.models import ContactPoint, Person, Position
 from letters import merge
 from letters.models import ActionTarget, Letter, LetterAction
 
@@ -47,33 +46,12 @@ def _check_changeable(action: LetterAction) -> None:
 # The filter ------------------------------------------------------------------------------
 
 
-class TargetFilterForm(DirectoryFilterForm):
-    """The directory's filters, where institutions, parties and committees with the same
-    name in different countries ("Foreign Affairs Committee") say which country is which."""
-
-    def _scoped_choices(self, name: str) -> list[tuple[str, str]]:
-        choices = super()._scoped_choices(name)
-        seen = Counter(label for value, label in choices if value)
-        repeated = [int(value) for value, label in choices if value and seen[label] > 1]
-        if not repeated:
-            return choices
-        codes = dict(Institution.objects.filter(pk__in=repeated).values_list("pk", "country_id"))
-        names = country_names()
-        labelled = []
-        for value, label in choices:
-            code = codes.get(int(value)) if value else None
-            if code:
-                label = f"{label} ({names.get(code, code)})"
-            labelled.append((value, label))
-        return labelled
-
-
 def filter_form(action: LetterAction, data: QueryDict | None, *, user: User) -> DirectoryFilterForm:
     """The directory's filter form, bound to `data` when the coordinator is choosing, or to
     the action's saved filter."""
     if not data:
         data = QueryDict(action.target_query)
-    return TargetFilterForm(data, user=user)
+    return DirectoryFilterForm(data, user=user)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from tests.contacts.directory_world import build_world
 from tests.factories import (
     CampaignFactory,
     ContactPointFactory,
+    CountryFactory,
     InstitutionFactory,
     PartyFactory,
     PersonFactory,
@@ -543,3 +544,20 @@ def test_more_filters_start_open_only_when_one_is_set(campaigner_client, world):
     assert '<details class="directory-more">' in submitted.content.decode()
     filtered = get(campaigner_client, country="KE")
     assert '<details class="directory-more" open>' in filtered.content.decode()
+
+
+def test_institutions_of_the_same_name_say_their_country(campaigner_client, db):
+    kenya = CountryFactory(code="KE", name="Kenya")
+    uganda = CountryFactory(code="UG", name="Uganda")
+    for country in (kenya, uganda):
+        InstitutionFactory(name="Foreign Affairs Committee", kind="committee", country=country)
+    InstitutionFactory(name="Defence Committee", kind="committee", country=kenya)
+
+    html = get(campaigner_client).content.decode()
+
+    assert ">Foreign Affairs Committee (Kenya)</option>" in html
+    assert ">Foreign Affairs Committee (Uganda)</option>" in html
+    assert ">Defence Committee</option>" in html
+    # Once a country is chosen, names are its own and stay as they are.
+    html = get(campaigner_client, country="KE").content.decode()
+    assert ">Foreign Affairs Committee</option>" in html

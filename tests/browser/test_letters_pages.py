@@ -15,6 +15,16 @@ from tests.browser.test_accessibility import phone_problems
 from tests.letters import participation_world, results_world
 
 
+# How much room each talking point leaves for its bullet, in pixels, on the side where the
+# point's own direction puts the bullet.
+BULLET_ROOM = """[...document.querySelectorAll("ul.points > li")].map((li) => {
+  const item = li.getBoundingClientRect(), list = li.parentElement.getBoundingClientRect();
+  return getComputedStyle(li).direction === "rtl"
+    ? list.right - item.right
+    : item.left - list.left;
+})"""
+
+
 def check(page: Page, paths: list[str], language: str) -> dict[str, list[str]]:
     problems = {}
     for path in paths:
@@ -93,6 +103,11 @@ def test_the_take_part_pages_pass_axe_on_a_phone(
         language,
     )
     assert problems == {}
+    # Each talking point takes its own direction; its bullet stays inside the list, on
+    # whichever side the point's direction puts it (an English point on an Arabic page).
+    page.goto(f"/letters/{action.pk}/take-part/{world.mp_langata.pk}/")
+    gaps = page.evaluate(BULLET_ROOM)
+    assert gaps and min(gaps) >= 12, gaps
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

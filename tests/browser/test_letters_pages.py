@@ -14,7 +14,6 @@ from tests.browser.helpers import PHONE
 from tests.browser.test_accessibility import phone_problems
 from tests.letters import participation_world, results_world
 
-
 # How much room each talking point leaves for its bullet, in pixels, on the side where the
 # point's own direction puts the bullet.
 BULLET_ROOM = """[...document.querySelectorAll("ul.points > li")].map((li) => {

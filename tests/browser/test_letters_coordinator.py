@@ -79,9 +79,7 @@ def test_a_coordinator_launches_a_letter_day_to_a_committee(
     expect(foi_section).to_be_visible()
     page.get_by_label("Kind").select_option(label="Coordinated letter day")
     expect(foi_section).to_be_hidden()
-    page.get_by_label("Time zone", exact=True).select_option(
-        label="At that time in one time zone"
-    )
+    page.get_by_label("Time zone", exact=True).select_option(label="At that time in one time zone")
     expect(page.get_by_label("Fixed time zone")).to_be_visible()
     page.get_by_label("Time zone", exact=True).select_option(
         label="At that time in each target's own time zone"

@@ -361,9 +361,7 @@ def test_the_letter_page_shows_the_text_history_delivery_and_reply(world, campai
 def _history_labels(client, letter) -> list[str]:
     html = client.get(_letter_url(letter)).content.decode()
     part = html.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]
-    return [
-        item.split("</span>", 1)[1].split("<", 1)[0].strip() for item in part.split("<li>")[1:]
-    ]
+    return [item.split("</span>", 1)[1].split("<", 1)[0].strip() for item in part.split("<li>")[1:]]
 
 
 def test_the_history_is_in_the_order_things_happened(world, campaigner_client):

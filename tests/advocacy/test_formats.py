@@ -21,3 +21,21 @@ def test_other_languages_keep_djangos_formats():
     moment = dt.datetime(2026, 12, 6, 19, 40)
     with translation.override("en"):
         assert date_format(moment, "DATETIME_FORMAT") == "Dec. 6, 2026, 7:40 p.m."
+
+
+def test_the_error_summary_follows_each_languages_punctuation():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Form(forms.Form):
+        email = forms.EmailField(label="Email")
+
+    form = Form({"email": "nope"})
+    form.is_valid()
+    with translation.override("fr"):
+        html = render_to_string("partials/form.html", {"form": form})
+    with translation.override("en"):
+        english = render_to_string("partials/form.html", {"form": form})
+
+    assert "Email\u00a0: " in html
+    assert "Email: " in english

@@ -6,7 +6,8 @@ confirmed by a signed link (`Signatory.token`) before anything they do counts, a
 link is their way back. The public sign-up never tells anyone whether an address has signed
 before: every answer is the same "check your email", and the email says the rest; only the
 browser that made a sign-up is told, when it signs up again within minutes, that no new
-email comes and the earlier link still works.
+email comes and the earlier link still works (and, for an address confirmed already, that
+nothing changed: a confirmed supporter corrects their details on their own page).
 
 A letter starts as the action's template rendered for its target and writer
 (`letter_start`); every save measures how close it still is to that text (`letter_save`);
@@ -547,7 +548,9 @@ def _send_confirmation(signatory_id: int) -> None:
 class Signup:
     """What became of a sign-up. `signatory_id` is None when nothing was recorded (a robot,
     an address over its limit, the same address at the same moment); `sent` says whether a
-    link is on its way, `updated` whether the details given replaced the earlier ones.
+    link is on its way, `updated` whether the details given replaced the earlier ones. An
+    address that signed before and is not updated is confirmed already: its details change
+    on the supporter's own page (`supporter_update`), never through the public form.
 
     The page after the form must not show any of it to whoever typed the address: only to
     the browser that made the earlier sign-up (see letters.views.public)."""
@@ -616,6 +619,46 @@ def supporter_signup(
         if result.sent:
             transaction.on_commit(partial(_send_confirmation, signatory.pk))
     return result
+
+
+@transaction.atomic
+def supporter_update(
+    *, signatory: Signatory, supporter: Supporter, now: dt.datetime | None = None
+) -> Signatory:
+    """A confirmed supporter corrects their details from their own page (the link in their
+    email). Their email address and language stay. Letters already sent keep the name they
+    went out with (it is in their text and was on the email); those still to go carry the new
+    details. A consent kept keeps the moment it was first given."""
+    if not signatory.is_confirmed:
+        raise ParticipationError(_("Confirm your email address first."), code="unconfirmed")
+    if not signatory.action.takes_part:
+        raise _not_open()
+    now = now or timezone.now()
+    signatory.name = supporter.name
+    signatory.organisation_name = supporter.organisation_name
+    signatory.title = supporter.title
+    signatory.role = supporter.role
+    signatory.area = supporter.area
+    signatory.address = supporter.address
+    signatory.consent_named_at = (
+        (signatory.consent_named_at or now) if supporter.consent_named else None
+    )
+    signatory.consent_contact_at = (
+        (signatory.consent_contact_at or now) if supporter.consent_contact else None
+    )
+    signatory.save(
+        update_fields=[
+            "name",
+            "organisation_name",
+            "title",
+            "role",
+            "area",
+            "address",
+            "consent_named_at",
+            "consent_contact_at",
+        ]
+    )
+    return signatory
 
 
 def signatory_confirm(*, signatory: Signatory) -> Signatory:

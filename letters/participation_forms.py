@@ -114,13 +114,20 @@ class AreaFields(forms.Form):
             )
 
 
-class SignupForm(AreaFields):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("We send you a link to confirm it. Nothing counts until you do."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+def constituency_form_shown(action: LetterAction) -> bool:
+    """Whether the supporter's page has a form of its own for their constituency: on a
+    letter day (to find their representatives) and wherever constituency matching applies."""
+    return action.takes_part and (
+        action.kind == LetterAction.Kind.LETTER_DAY or action.constituency_matching
     )
+
+
+class SupporterFields(AreaFields):
+    """Who a supporter is, with the sign-up's rules: a constituent says where, a co-signer
+    agrees to be named. On a letter day there is no asking to be named: the letter goes out
+    under the writer's name, and writing it is agreeing to that."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     title = forms.CharField(
         label=_("Your role there"),
@@ -130,41 +137,19 @@ class SignupForm(AreaFields):
     )
     role = forms.ChoiceField(label=_("You write as"), choices=PUBLIC_ROLES)
     consent_named = forms.BooleanField(
-        label=_("My name, organisation and role may be shown on the letter"), required=False
+        label=_("My name, organisation and role may be shown on the letter (needed to co-sign)"),
+        required=False,
     )
     consent_contact = forms.BooleanField(
         label=_("You may email me about this action and whether a reply came"), required=False
     )
-    # The honeypot: hidden from people, filled in by robots that fill in every field.
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        template_name="letters/public/_honeypot.html",
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    field_order = [
-        "name",
-        "email",
-        "organisation_name",
-        "title",
-        "role",
-        "area",
-        "address",
-        "match",
-        "consent_named",
-        "consent_contact",
-        "website",
-    ]
 
     def __init__(self, *args, action: LetterAction, **kwargs):
         super().__init__(*args, action=action, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation_name"].widget.attrs["autocomplete"] = "organization"
-        if action.is_cosigned:
-            self.fields["consent_named"].label = _(
-                "My name, organisation and role may be shown on the letter (needed to co-sign)"
-            )
+        if not action.is_cosigned:
+            del self.fields["consent_named"]
 
     def area_required(self) -> bool:
         # A constituent is a constituent of somewhere: the signatories' list and the letter
@@ -188,6 +173,41 @@ class SignupForm(AreaFields):
             )
         return cleaned
 
+    def consents_to_be_named(self) -> bool:
+        # A letter day's letter goes out under its writer's name: writing it is consenting.
+        if "consent_named" not in self.fields:
+            return True
+        return self.cleaned_data["consent_named"]
+
+
+class SignupForm(SupporterFields):
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We send you a link to confirm it. Nothing counts until you do."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # The honeypot: hidden from people, filled in by robots that fill in every field.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        template_name="letters/public/_honeypot.html",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    field_order = [
+        "name",
+        "email",
+        "organisation_name",
+        "title",
+        "role",
+        "area",
+        "address",
+        "match",
+        "consent_named",
+        "consent_contact",
+        "website",
+    ]
+
     def supporter(self, language: str) -> participation.Supporter:
         data = self.cleaned_data
         return participation.Supporter(
@@ -199,7 +219,79 @@ class SignupForm(AreaFields):
             role=data["role"],
             area=data.get("area"),
             address=data.get("address", "").strip(),
-            consent_named=data["consent_named"],
+            consent_named=self.consents_to_be_named(),
+            consent_contact=data["consent_contact"],
+        )
+
+
+class SupporterDetailsForm(SupporterFields):
+    """A confirmed supporter corrects their details on their own page. The constituency is
+    asked here only when the page has no form of its own for it (a co-signed letter without
+    constituency matching); otherwise a constituent needs one saved there first."""
+
+    field_order = [
+        "name",
+        "organisation_name",
+        "title",
+        "role",
+        "area",
+        "address",
+        "match",
+        "consent_named",
+        "consent_contact",
+    ]
+
+    def __init__(self, *args, signatory: Signatory, **kwargs):
+        initial = {
+            "name": signatory.name,
+            "organisation_name": signatory.organisation_name,
+            "title": signatory.title,
+            "role": signatory.role,
+            "area": signatory.area_id,
+            "address": signatory.address,
+            "consent_named": signatory.consent_named_at is not None,
+            "consent_contact": signatory.consent_contact_at is not None,
+        }
+        super().__init__(*args, action=signatory.action, initial=initial, **kwargs)
+        self.signatory = signatory
+        self.fields["name"].help_text = _(
+            "Letters already sent keep the name they went out with. A letter not sent yet is "
+            "signed with the name you wrote it with: change it there too."
+        )
+        self.with_area = not constituency_form_shown(signatory.action)
+        if not self.with_area:
+            for name in ("area", "address", "match"):
+                del self.fields[name]
+
+    def area_required(self) -> bool:
+        return self.with_area and super().area_required()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.with_area:
+            cleaned["area"], cleaned["address"] = self.signatory.area, self.signatory.address
+            if cleaned.get("role") == CONSTITUENT and self.signatory.area is None:
+                self.add_error(
+                    "role",
+                    _(
+                        "As a constituent, tell us your constituency first, under “Your "
+                        "constituency” on this page."
+                    ),
+                )
+        return cleaned
+
+    def supporter(self) -> participation.Supporter:
+        data = self.cleaned_data
+        return participation.Supporter(
+            name=data["name"].strip(),
+            email=self.signatory.email,
+            language=self.signatory.language,
+            organisation_name=data["organisation_name"].strip(),
+            title=data["title"].strip(),
+            role=data["role"],
+            area=data.get("area"),
+            address=data.get("address", "").strip(),
+            consent_named=self.consents_to_be_named(),
             consent_contact=data["consent_contact"],
         )
 

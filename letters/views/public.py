@@ -3,8 +3,9 @@
 The action's page (/letters/act/<public_key>/) with its sign-up form; "check your email",
 which reads the same whatever happened; then everything else through the supporter's signed
 link (Signatory.token): confirming the address, finding their representatives, writing,
-personalising and submitting a letter, and later saying whether a reply came. No page lists
-other signatories; a count is all anyone sees. Light pages that work without JavaScript.
+personalising and submitting a letter, correcting their details, and later saying whether a
+reply came. No page lists other signatories; a count is all anyone sees. Light pages that
+work without JavaScript.
 """
 
 from __future__ import annotations
@@ -153,7 +154,12 @@ def _links(view):
 
 
 def _supporter_page(
-    request: HttpRequest, signatory: Signatory, token: str, area_form=None, status: int = 200
+    request: HttpRequest,
+    signatory: Signatory,
+    token: str,
+    area_form=None,
+    details_form=None,
+    status: int = 200,
 ) -> HttpResponse:
     action = signatory.action
     letters = list(
@@ -177,14 +183,14 @@ def _supporter_page(
                     pk__in=[target.pk for target in mine]
                 )
             )
-    if action.takes_part and (
-        action.kind == LetterAction.Kind.LETTER_DAY or action.constituency_matching
-    ):
+    if forms.constituency_form_shown(action):
         context["area_form"] = area_form or forms.AreaFields(
             action=action,
             require_area=True,
             initial={"area": signatory.area_id, "address": signatory.address},
         )
+    if action.takes_part:
+        context["details_form"] = details_form or forms.SupporterDetailsForm(signatory=signatory)
     return render(request, "letters/public/supporter.html", context, status=status)
 
 
@@ -230,6 +236,24 @@ def supporter_area(request: HttpRequest, signatory: Signatory, token: str) -> Ht
         )
     except participation.ParticipationError as error:
         messages.error(request, error.messages[0])
+    return redirect("letters:supporter", token)
+
+
+@require_POST
+@_links
+def supporter_details(request: HttpRequest, signatory: Signatory, token: str) -> HttpResponse:
+    """A confirmed supporter corrects their name, organisation, role and consents."""
+    if not signatory.is_confirmed:
+        return redirect("letters:supporter", token)
+    form = forms.SupporterDetailsForm(request.POST, signatory=signatory)
+    if not form.is_valid():
+        return _supporter_page(request, signatory, token, details_form=form, status=400)
+    try:
+        participation.supporter_update(signatory=signatory, supporter=form.supporter())
+    except participation.ParticipationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Your details are saved."))
     return redirect("letters:supporter", token)
 
 
@@ -347,6 +371,7 @@ urlpatterns: list[URLPattern] = [
     path("supporter/<str:token>/", supporter, name="supporter"),
     path("supporter/<str:token>/confirm/", confirm, name="confirm"),
     path("supporter/<str:token>/constituency/", supporter_area, name="supporter_area"),
+    path("supporter/<str:token>/details/", supporter_details, name="supporter_details"),
     path("supporter/<str:token>/write/", supporter_choose, name="supporter_choose"),
     path("supporter/<str:token>/write/<int:person_pk>/", supporter_write, name="supporter_write"),
     path(

@@ -543,6 +543,157 @@ def test_sign_ups_are_limited_per_email_address_without_saying_so(
     assert len(mail.outbox) == ratelimit.SIGNUPS_PER_EMAIL
 
 
+def test_signing_up_again_for_a_confirmed_address_says_nothing_changed_and_where_to_change(
+    client, action, django_capture_on_commit_callbacks
+):
+    _signup(client, action, django_capture_on_commit_callbacks, name="Amina Typo")
+    link = _confirmed(client, _link(mail.outbox[0]))
+
+    again = _signup(client, action, django_capture_on_commit_callbacks, name="Amina Odhiambo")
+
+    assert len(mail.outbox) == 1
+    assert Signatory.objects.get().name == "Amina Typo"
+    page = client.get(again["Location"]).content.decode()
+    assert "a few minutes ago" in page
+    assert "nothing was changed" in page
+    assert "open the link in the earlier email: your page there has a form for them" in page
+    assert "its link still works" not in page
+    # And the page behind the link has that form.
+    assert b"Details wrong? Correct them here." in client.get(link).content
+    # Anyone else typing the confirmed address hears what a new address hears.
+    stranger = Client()
+    known = _signup(stranger, action, django_capture_on_commit_callbacks, name="Someone")
+    fresh = _signup(stranger, action, django_capture_on_commit_callbacks, email="new@example.org")
+    known_page = _without_csrf(stranger.get(known["Location"]).content)
+    assert known_page == _without_csrf(stranger.get(fresh["Location"]).content)
+    assert b"nothing was changed" not in known_page
+
+
+def test_on_a_letter_day_writing_in_ones_own_name_is_the_consent_to_be_named(
+    client, action, django_capture_on_commit_callbacks
+):
+    page = client.get(_url(action)).content.decode()
+    assert 'name="consent_named"' not in page
+    assert "writing it is agreeing to that" in page
+
+    _signup(client, action, django_capture_on_commit_callbacks)
+
+    assert Signatory.objects.get().consent_named_at is not None
+
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    cosigned = client.get(_url(action)).content.decode()
+    assert 'name="consent_named"' in cosigned
+    assert "writing it is agreeing to that" not in cosigned
+
+
+# Correcting one's details ------------------------------------------------------------------
+
+
+def _details_url(signatory) -> str:
+    return reverse("letters:supporter_details", args=[signatory.token])
+
+
+def _details(**overrides) -> dict:
+    data = {
+        "name": "Amina Odhiambo",
+        "organisation_name": "",
+        "title": "",
+        "role": Signatory.Role.CONSTITUENT,
+    }
+    data.update(overrides)
+    return data
+
+
+def _with_link(signatory) -> Signatory:
+    signatory.renew_nonce()
+    signatory.save()
+    return signatory
+
+
+def test_a_confirmed_supporter_corrects_their_details_on_their_page(client, world, action):
+    signatory = _with_link(SignatoryFactory(action=action, name="Amina Typo", area=world.westlands))
+    sent = LetterFactory(
+        action=action,
+        target=world.mp_westlands,
+        signatory=signatory,
+        state="sent",
+        body="Dear Tim,\n\nRatify it.\n\nAmina Typo",
+    )
+    page = client.get(reverse("letters:supporter", args=[signatory.token])).content.decode()
+    assert "Your details" in page and 'value="Amina Typo"' in page
+    assert "Letters already sent keep the name they went out with." in page
+    assert 'name="consent_named"' not in page  # a letter day: it goes out under their name
+
+    response = client.post(
+        _details_url(signatory),
+        _details(
+            organisation_name="Nairobi Peace Forum",
+            title="Director",
+            role="community_leader",
+            consent_contact="on",
+        ),
+    )
+
+    assert response.status_code == 302
+    signatory.refresh_from_db()
+    assert (signatory.name, signatory.organisation_name, signatory.title, signatory.role) == (
+        "Amina Odhiambo",
+        "Nairobi Peace Forum",
+        "Director",
+        "community_leader",
+    )
+    assert signatory.area == world.westlands  # its own form on a letter day's page
+    assert signatory.consent_contact_at is not None
+    assert signatory.consent_named_at is not None
+    assert b"Your details are saved." in client.get(response["Location"]).content
+    sent.refresh_from_db()
+    assert sent.body.endswith("Amina Typo")
+
+
+def test_correcting_ones_details_follows_the_sign_up_rules(client, world, action):
+    # A letter day: a constituent needs the constituency saved in its own form first.
+    leader = _with_link(SignatoryFactory(action=action, role="faith_leader", area=None))
+    response = client.post(_details_url(leader), _details(role="constituent"))
+    assert response.status_code == 400
+    assert "tell us your constituency first" in _field_errors(response.content, "role")
+    assert client.post(_details_url(leader), _details(name="")).status_code == 400
+    leader.refresh_from_db()
+    assert leader.role == "faith_leader"
+
+    # A co-signed letter: the constituency is asked here, and signing needs consent.
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    response = client.post(_details_url(leader), _details(role="constituent"))
+    assert response.status_code == 400
+    assert "As a constituent, tell us your constituency" in _field_errors(response.content, "area")
+    assert "agree to be named" in _field_errors(response.content, "consent_named")
+
+    response = client.post(
+        _details_url(leader),
+        _details(role="constituent", address="Lang'ata", consent_named="on"),
+    )
+    assert response.status_code == 302
+    leader.refresh_from_db()
+    assert (leader.role, leader.area) == ("constituent", world.langata)
+
+
+def test_only_a_confirmed_supporter_of_an_open_action_corrects_their_details(client, action):
+    unconfirmed = _with_link(SignatoryFactory(action=action, email_confirmed_at=None))
+    client.post(_details_url(unconfirmed), _details(role="expert"))
+    unconfirmed.refresh_from_db()
+    assert unconfirmed.role == "constituent"
+
+    confirmed = _with_link(SignatoryFactory(action=action, role="expert"))
+    action.state = LetterAction.State.CLOSED
+    action.save()
+    page = client.get(reverse("letters:supporter", args=[confirmed.token])).content
+    assert b"Your details" not in page
+    client.post(_details_url(confirmed), _details(role="other"))
+    confirmed.refresh_from_db()
+    assert confirmed.role == "expert"
+
+
 def test_the_confirmation_is_sent_through_the_task(action, monkeypatch):
     from letters import participation_tasks
 

@@ -106,7 +106,8 @@ def _yes_no(value: bool | None) -> str:
 def results_csv(results: Results) -> str:
     """One row per target: letters written, sent and failed, replies, and whether the target
     replied ("yes" or "no"; empty when no letter went out to them, as the page's response
-    rate counts them); "yes" in the last column for a target nobody wrote to."""
+    rate counts them); "yes" in the last column for a target nobody wrote to (not, before
+    launch, one of a co-signed letter or FOI requests: their letters are made at launch)."""
     rows = [
         [
             row.person.name,
@@ -116,7 +117,7 @@ def results_csv(results: Results) -> str:
             row.replies,
             _yes_no(row.replied),
             row.latest_reply.isoformat() if row.latest_reply else "",
-            "yes" if not row.written else "",
+            "yes" if row.nobody_wrote else "",
         ]
         for row in results.by_target
     ]

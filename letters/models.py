@@ -17,12 +17,13 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.models import VisibleQuerySet, VisibleRecord
+from advocacy.models import Membership, VisibleQuerySet, VisibleRecord
 from contacts.models import Stance
 
 
@@ -314,6 +315,28 @@ class Signatory(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @cached_property
+    def role_label(self) -> str:
+        """What the signatory is, as a page about their letter says it. Someone with an
+        account who writes as themselves (the role `participation.signatory_for_user` gives)
+        is what they are in the organisation, as the letters list says ("Coordinator"): in
+        the action's organisation, else their own (a coalition partner). Anyone else is what
+        they said they write or sign as ("Constituent"). One query for a member, else none."""
+        if self.user_id and self.role == self.Role.CAMPAIGNER:
+            here = LetterAction.objects.filter(pk=self.action_id).values("organisation_id")
+            role = (
+                Membership.objects.filter(user_id=self.user_id)
+                .order_by(
+                    Case(When(organisation_id=Subquery(here), then=Value(0)), default=Value(1)),
+                    "pk",
+                )
+                .values_list("role", flat=True)
+                .first()
+            )
+            if role in Membership.Role.values:
+                return str(Membership.Role(role).label)
+        return str(self.get_role_display())
 
     def renew_nonce(self) -> None:
         self.nonce = secrets.token_hex(16)

@@ -1,9 +1,11 @@
 """The results of a letter action, in a fixed number of queries however many letters:
 
-letters by state, by target (and the targets nobody wrote to), by the role of their writers
-(and, for a co-signed letter, its signatories by role; letters from the organisation itself,
-such as FOI requests and co-signed letters, in a row of their own), replies by kind and the
-response rate, and for FOI requests the answers that came on time, late, or not at all.
+letters by state, by target (and the targets nobody wrote to; before launch, not those of a
+co-signed letter or FOI requests, whose letters are made at launch), by the role of their
+writers (account holders together, as the organisation's own people; and, for a co-signed
+letter, its signatories by role; letters from the organisation itself, such as FOI requests
+and co-signed letters, in a row of their own), replies by kind and the response rate, and
+for FOI requests the answers that came on time, late, or not at all.
 
 The response rate is what a coordinator asks of an action: of the targets a letter went out
 to, how many replied. Two letters to one target and one reply is a target who replied.
@@ -20,6 +22,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from letters import services
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
 # Went out of our hands: sent by email, or printed (and maybe delivered).
@@ -59,6 +62,13 @@ class TargetResult:
     @property
     def person(self):
         return self.target.person
+
+    @property
+    def nobody_wrote(self) -> bool:
+        """No letter to them beyond a draft, when that is a gap: before launch, a co-signed
+        letter's or FOI requests' targets are not "unwritten", their letters are made at
+        launch (services.unwritten_is_gap)."""
+        return not self.written and services.unwritten_is_gap(self.target.action)
 
     @property
     def replied(self) -> bool | None:
@@ -118,7 +128,13 @@ class Results:
     @property
     def unwritten(self) -> list[TargetResult]:
         """The targets nobody wrote to (no letter beyond a draft)."""
-        return [row for row in self.by_target if not row.written]
+        return [row for row in self.by_target if row.nobody_wrote]
+
+    @property
+    def made_at_launch(self) -> bool:
+        """A co-signed letter or FOI requests not launched yet: the letters to the targets
+        are made at launch, which the page says instead of "nobody wrote to them"."""
+        return not services.unwritten_is_gap(self.action)
 
     @property
     def signatories(self) -> int:
@@ -231,14 +247,22 @@ def _by_role(action: LetterAction, results: Results) -> None:
         .values_list("role", "count")
         .order_by()
     )
-    for role in Signatory.Role:
+    # The kinds supporters say they are, then the organisation's own people: campaigners
+    # and partners with an account, whom `signatory_for_user` makes "campaigner" (each page
+    # about one letter says what they are in the organisation: Signatory.role_label).
+    campaigner = Signatory.Role.CAMPAIGNER
+    kinds = [role for role in Signatory.Role if role != campaigner] + [campaigner]
+    for role in kinds:
         row = letters.get(role.value, {})
         if not row and not signatories.get(role.value):
             continue
+        label = role.label
+        if role == campaigner:
+            label = _("Campaigners and partners (with an account)")
         results.by_role.append(
             RoleResult(
                 role=role.value,
-                label=str(role.label),
+                label=str(label),
                 signatories=signatories.get(role.value, 0),
                 **row,
             )

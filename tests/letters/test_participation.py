@@ -2,6 +2,7 @@
 scheduling, co-signing, representatives by area; the campaigner's pages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -505,6 +506,34 @@ def test_the_similarity_meter_follows_the_text_without_saving(world, campaigner_
     assert b'value="100"' in copy.content and b"Nearly identical" in copy.content
     assert b"In your own words" in own.content
     assert not Letter.objects.exists()
+
+
+def test_the_similarity_meter_writes_its_percentage_as_the_pages_language_does(
+    world, campaigner, campaigner_client
+):
+    url = reverse("letters:write_similarity", args=[world.action.pk, world.mp_westlands.pk])
+    body = "I write in my own words entirely."
+
+    english = campaigner_client.post(url, {"body": body}, headers={"HX-Request": "true"})
+    campaigner.language = "fr"
+    campaigner.save()
+    french = campaigner_client.post(url, {"body": body}, headers={"HX-Request": "true"})
+
+    assert re.search(r"<strong>\d+%</strong>", english.content.decode())
+    assert re.search(r"<strong>\d+\u00a0%</strong>", french.content.decode())
+
+
+def test_my_letters_says_when_in_the_long_date_format(world, campaigner, campaigner_client):
+    signatory = participation.signatory_for_user(action=world.action, user=campaigner)
+    letter = LetterFactory(action=world.action, target=world.mp_westlands, signatory=signatory)
+    Letter.objects.filter(pk=letter.pk).update(
+        updated_at=dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC)
+    )
+
+    page = campaigner_client.get(reverse("letters:my_letters")).content.decode()
+
+    assert "Nov. 10, 2026" in page
+    assert "11/10/2026" not in page
 
 
 def test_my_letters_lists_the_users_letters(

@@ -128,6 +128,19 @@ def fields_used(text: str) -> set[str]:
     return {m.group(1).strip() for m in _TAG.finditer(text) if m.group(1) is not None}
 
 
+def empty_fields(texts: Iterable[str], values: Mapping[str, str]) -> list[Field]:
+    """The known fields used in `texts` that have no value in `values` (so render() leaves
+    them out), each once, in the order they first appear."""
+    names = [
+        match.group(1).strip()
+        for text in texts
+        for match in _TAG.finditer(text)
+        if match.group(1) is not None
+    ]
+    empty = [name for name in dict.fromkeys(names) if name in FIELDS and not values.get(name)]
+    return [FIELDS[name] for name in empty]
+
+
 def render(text: str, values: Mapping[str, str]) -> str:
     """`text` with each field replaced by its value; a field without a value becomes empty,
     taking one neighbouring space with it so "Dear {{ target.honorific }} Smith" reads

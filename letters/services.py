@@ -511,6 +511,19 @@ def target_counts(action: LetterAction) -> dict[str, int]:
     )
 
 
+def unwritten_is_gap(action: LetterAction) -> bool:
+    """Whether a target without a letter is one nobody wrote to. A co-signed letter or an
+    FOI request is made for every target at launch: before it, no target has one and none
+    is missing."""
+    return bool(action.launched_at) or not (action.is_cosigned or action.is_foi)
+
+
+def copies_aides(action: LetterAction) -> bool:
+    """Whether the targets' aides get a copy: emailed letters of an action that copies
+    them (letters.delivery puts them in Cc); a printed letter copies nobody."""
+    return action.copy_aides and action.channel == LetterAction.Channel.EMAIL
+
+
 def signatory_counts(action: LetterAction) -> dict[str, int]:
     """Who signed: `confirmed` (their address confirmed) and `unconfirmed` (waiting for
     them to follow the link in the email). One query."""

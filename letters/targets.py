@@ -190,16 +190,36 @@ def _current_email() -> Q:
     )
 
 
-def targets_for_list(action: LetterAction) -> QuerySet[ActionTarget]:
-    """The action's targets with their person, assignee and whether they have an email
-    address: one query, however many."""
+def targets_for_list(action: LetterAction, *, unwritten: bool = False) -> QuerySet[ActionTarget]:
+    """The action's targets with their person, assignee, whether they have an email address
+    and whether they have a letter (`has_letter`: anything but an unfinished draft, as
+    services.target_counts counts them): one query, however many. With `unwritten`, only
+    those without a letter."""
     email = ContactPoint.objects.filter(_current_email(), person=OuterRef("person"))
-    return (
+    letter = _written_to(action).filter(target=OuterRef("person_id"))
+    rows = (
         ActionTarget.objects.filter(action=action)
         .select_related("person", "assigned_to")
-        .annotate(has_email=Exists(email))
+        .annotate(has_email=Exists(email), has_letter=Exists(letter))
         .order_by("person__sort_name", "person__name", "pk")
     )
+    return rows.filter(has_letter=False) if unwritten else rows
+
+
+def left_out(action: LetterAction, form: DirectoryFilterForm) -> Applied:
+    """What "make these the targets" would do to the targets the filter does not find:
+    `removed` (nobody wrote to them) and `kept` (somebody did, so they stay), as
+    targets_apply with `replace` does it. One query."""
+    written = _written_to(action).filter(target=OuterRef("person_id"))
+    counts = (
+        ActionTarget.objects.filter(action=action)
+        .exclude(person__in=form.people().order_by().values("pk"))
+        .aggregate(
+            removed=Count("pk", filter=~Q(Exists(written))),
+            kept=Count("pk", filter=Q(Exists(written))),
+        )
+    )
+    return Applied(added=0, removed=counts["removed"], kept=counts["kept"])
 
 
 def aides_of(people: Iterable[int]) -> dict[int, list[Aide]]:

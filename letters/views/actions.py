@@ -5,6 +5,7 @@ closing, approving and retrying."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,7 +27,7 @@ from advocacy.services import audit_record
 from campaigns.models import Campaign
 from contacts.models import Person
 from letters import coordination, forms, merge, participation, services, targets
-from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate
+from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 
 PAGE_SIZE = 25
 TARGETS_PAGE_SIZE = 50
@@ -100,10 +101,11 @@ def _first_answer_due() -> Subquery:
     return Subquery(rows, output_field=DateField())
 
 
-def _count(model) -> Coalesce:
-    """Rows of `model` per action, as a subquery: two joined counts would multiply."""
+def _count(model, **where) -> Coalesce:
+    """Rows of `model` per action (those matching `where`), as a subquery: two joined
+    counts would multiply."""
     rows = (
-        model.objects.filter(action=OuterRef("pk"))
+        model.objects.filter(action=OuterRef("pk"), **where)
         .order_by()
         .values("action")
         .annotate(n=Count("pk"))
@@ -124,6 +126,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     actions = form.filter(visible.for_list()).annotate(
         target_count=_count(ActionTarget),
         letter_count=_count(Letter),
+        signed_count=_count(Signatory, email_confirmed_at__isnull=False),
         answer_due=_first_answer_due(),
     )
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -186,13 +189,10 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 def _progress_context(action: LetterAction) -> dict:
     progress = services.action_progress(action)
     counts = services.target_counts(action)
-    # A co-signed letter or an FOI request is made for every target at launch: before it,
-    # a target without a letter is no gap.
-    made_at_launch = action.is_cosigned or action.is_foi
     context = {
         "progress": progress,
         "target_count": counts["targets"],
-        "unwritten": 0 if made_at_launch and not action.launched_at else counts["unwritten"],
+        "unwritten": counts["unwritten"] if services.unwritten_is_gap(action) else 0,
         "delivery_passed": action.state in (LetterAction.State.OPEN, LetterAction.State.SCHEDULED)
         and services.delivery_passed(action),
         "polling": action.state in LIVE_STATES,
@@ -215,6 +215,7 @@ def action_detail(request: HttpRequest, pk: int, *, launch_errors=None) -> HttpR
     context = action_context(action, "detail", launch_errors=launch_errors or [])
     context.update(_progress_context(action))
     context["languages"] = [t.get_language_display() for t in action.templates.all()]
+    context["copies_aides"] = services.copies_aides(action)
     # The call to take part, for those who may write (editors do; others are asked).
     context["can_write"] = "take_part" in context["links"] and (
         action.can_edit or participation.can_write(request.user)
@@ -270,6 +271,8 @@ def action_launch(request: HttpRequest, pk: int) -> HttpResponse:
         if problems:
             return action_detail(request, pk, launch_errors=problems)
         context = action_context(action, "detail", preview=services.launch_preview(action))
+        if action.is_cosigned:
+            context["signatories"] = services.signatory_counts(action)
         return render(request, "letters/action_confirm_launch.html", context)
     try:
         count = services.action_launch(action=action, user=request.user, request=request)
@@ -345,10 +348,20 @@ def _fields(action: LetterAction) -> list[merge.Field]:
     return [f for f in merge.FIELDS.values() if not (action.is_cosigned and f.per_signatory)]
 
 
-def _preview(action: LetterAction, template: LetterTemplate, target: ActionTarget | None):
-    """(subject, body) of the template for the target, or for example values; the writer's
-    own fields show examples (nobody in particular writes here), or the organisation for
-    an FOI request."""
+@dataclass
+class Preview:
+    subject: str
+    body: str
+    # Fields the template uses that came out empty here (a target without a constituency).
+    empty: list[merge.Field]
+
+
+def _preview(
+    action: LetterAction, template: LetterTemplate, target: ActionTarget | None
+) -> Preview:
+    """The template for the target, or for example values; the writer's own fields show
+    examples (nobody in particular writes here), or the organisation for an FOI request
+    (which has no role or constituency). Says which of its fields came out empty."""
     examples = merge.example_values()
     if target is not None:
         values = merge.target_values([target.person])[target.person_id]
@@ -356,10 +369,15 @@ def _preview(action: LetterAction, template: LetterTemplate, target: ActionTarge
         values = {k: v for k, v in examples.items() if k.startswith("target.")}
     signatory = {k: v for k, v in examples.items() if k.startswith("signatory.")}
     if action.is_foi:  # a request is signed by the organisation, as launching writes it
-        signatory.update(services._organisation_values(action))
-    return merge.letter_text(
-        template, target=values, action=merge.action_values(action), signatory=signatory
+        signatory = services._organisation_values(action)
+    action_values = merge.action_values(action)
+    subject, body = merge.letter_text(
+        template, target=values, action=action_values, signatory=signatory
     )
+    empty = merge.empty_fields(
+        [template.subject, template.body], {**action_values, **values, **signatory}
+    )
+    return Preview(subject, body, empty)
 
 
 def _template_editable(action: LetterAction) -> bool:
@@ -420,7 +438,8 @@ def template_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
         preview=preview,
         template=existing,
         language=language,
-        language_name=get_language_info(language)["name_local"],
+        # In the page's language ("The letter in French"); the tabs name each in its own.
+        language_name=dict(settings.LANGUAGES)[language],
         direction="rtl" if forms.is_right_to_left(language) else "ltr",
         languages=_languages(action),
         fields=_fields(action),
@@ -466,30 +485,46 @@ def template_delete(request: HttpRequest, pk: int, language: str) -> HttpRespons
 
 
 def _filter_data(request: HttpRequest) -> QueryDict:
+    """The directory's filters in the query string, without the list's own parameters."""
     data = request.GET.copy()
     data.pop("tpage", None)
+    data.pop("unwritten", None)
     return data
 
 
 @login_required
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The action's targets; for its editors, the directory's filters to choose them."""
+    """The action's targets, each marked when it has no letter yet (`?unwritten=1`: only
+    those); for its editors, the directory's filters to choose them."""
     action = _get_action(request, pk)
     changeable = action.can_edit and targets.can_change(action)
-    paginator = Paginator(targets.targets_for_list(action), TARGETS_PAGE_SIZE)
-    context = action_context(action, "targets", changeable=changeable, total=paginator.count)
+    gaps = services.unwritten_is_gap(action)
+    unwritten = gaps and request.GET.get("unwritten") == "1"
+    paginator = Paginator(targets.targets_for_list(action, unwritten=unwritten), TARGETS_PAGE_SIZE)
+    context = action_context(
+        action,
+        "targets",
+        changeable=changeable,
+        total=services.target_counts(action)["targets"] if unwritten else paginator.count,
+        unwritten=unwritten,
+        marks_unwritten=gaps,
+        copies_aides=services.copies_aides(action),
+    )
+    if unwritten:
+        context["unwritten_count"] = paginator.count
     if changeable:
         form = targets.filter_form(action, _filter_data(request), user=request.user)
         context["filter_form"] = form
         # Without any filter there is nothing to preview: the whole directory is no list.
         if form.is_valid() and form.query(page=""):
-            found = context["preview"] = targets.preview(form, action)
-            # Targets now that the filter does not find: "make these the targets" drops them.
-            context["left_out"] = paginator.count - (found.count - found.new)
+            context["preview"] = targets.preview(form, action)
+            # Targets now that the filter does not find: "make these the targets" removes
+            # them, but for those somebody wrote to.
+            context["left_out"] = targets.left_out(action, form)
         if request.htmx and request.htmx.target == "target-chooser":
             return render(request, "letters/action_targets.html#target-chooser", context)
     page = paginator.get_page(request.GET.get("tpage"))
-    aides = targets.aides_of(t.person_id for t in page) if action.copy_aides else {}
+    aides = targets.aides_of(t.person_id for t in page) if context["copies_aides"] else {}
     pdf_url = _pdf_url(action)
     for target in page:
         target.aides = aides.get(target.person_id, [])

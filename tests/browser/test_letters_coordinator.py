@@ -216,6 +216,7 @@ def test_every_coordinator_page_passes_axe_on_a_phone(
         f"/letters/{pk}/templates/en/",
         f"/letters/{pk}/templates/ar/",
         f"/letters/{pk}/targets/",
+        f"/letters/{pk}/targets/?unwritten=1",  # only those without a letter, marked
         f"/letters/{pk}/targets/?committee=1&country=ZZ",  # a filter with errors
         f"/letters/{pk}/targets/{target.pk}/",
         f"/letters/{pk}/letters/",

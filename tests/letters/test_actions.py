@@ -115,9 +115,25 @@ def test_the_list_leads_to_my_letters(client, viewer):
     assert reverse("letters:create") not in html
 
 
+def test_a_cosigned_action_in_the_list_counts_its_confirmed_signatories(
+    coordinator_client, campaign
+):
+    cosigned = factories.LetterActionFactory(campaign=campaign, kind="cosigned", title="Sign it")
+    factories.SignatoryFactory.create_batch(3, action=cosigned)
+    factories.SignatoryFactory(action=cosigned, email_confirmed_at=None)
+    factories.LetterActionFactory(campaign=campaign, title="Write it")
+
+    html = coordinator_client.get(reverse("letters:list")).content.decode()
+
+    row = html.split(">Sign it</a>", 1)[1].split("</li>", 1)[0]
+    assert "3 confirmed signatories" in row
+    other = html.split(">Write it</a>", 1)[1].split("</li>", 1)[0]
+    assert "signator" not in other
+
+
 # session, user, the menu's memberships; campaigns with actions (for the filter); the page
-# count and the actions with campaign and organisation joined and their target and letter
-# counts as subqueries; whether the user may start one.
+# count and the actions with campaign and organisation joined and their target, letter and
+# confirmed signatory counts as subqueries; whether the user may start one.
 LIST_QUERIES = 7
 
 
@@ -126,6 +142,9 @@ def test_list_queries_do_not_grow(coordinator_client, campaign, django_assert_nu
         action = factories.LetterActionFactory(campaign=campaign)
         factories.ActionTargetFactory.create_batch(2, action=action)
         factories.LetterFactory(action=action)
+    for _n in range(2):
+        action = factories.LetterActionFactory(campaign=campaign, kind="cosigned")
+        factories.SignatoryFactory.create_batch(2, action=action)
     with django_assert_num_queries(LIST_QUERIES):
         coordinator_client.get(reverse("letters:list"))
     for _n in range(4):
@@ -134,7 +153,7 @@ def test_list_queries_do_not_grow(coordinator_client, campaign, django_assert_nu
         )
     with django_assert_num_queries(LIST_QUERIES):
         response = coordinator_client.get(reverse("letters:list"))
-    assert len(response.context["page"]) == 7
+    assert len(response.context["page"]) == 9
 
 
 # Creating and editing ----------------------------------------------------------------------
@@ -387,7 +406,7 @@ def test_every_action_page_has_the_same_tabs(coordinator_client, action, name, t
         assert f'href="{reverse(f"letters:{other}", args=[action.pk])}"' in nav
     [current] = re.findall(r'aria-current="page">([^<]+)</a>', nav)
     assert current == tab
-    assert f"<h1>{action.title}</h1>" in html
+    assert f'<h1 dir="auto">{action.title}</h1>' in html
 
 
 def test_the_results_page_keeps_its_downloads(coordinator_client, action):
@@ -542,6 +561,29 @@ def test_the_overview_of_a_cosigned_letter_counts_its_signatories(coordinator_cl
     assert "No letters yet" not in html
 
 
+def test_the_overview_lets_written_text_take_its_own_direction(coordinator_client, action):
+    LetterAction.objects.filter(pk=action.pk).update(
+        summary="The treaty comes before the committee.",
+        talking_points="It saves lives.\nلأنها تنقذ الأرواح.",
+    )
+
+    html = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+
+    assert '<div dir="auto"><p>The treaty comes before the committee.</p></div>' in html
+    assert '<ul class="points"><li dir="auto">It saves lives.</li><li dir="auto">' in html
+    assert f'<h1 dir="auto">{action.title}</h1>' in html
+
+
+def test_the_progress_says_letter_or_letters_by_their_number(coordinator_client, action):
+    target = _ready(action)
+    factories.LetterFactory(action=action, target=target.person, state="scheduled")
+    LetterAction.objects.filter(pk=action.pk).update(state="scheduled")
+
+    html = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+
+    assert "0 of 1 letter done (0%)</label>" in html
+
+
 def _eight_targets_one_letter(action):
     _ready(action)
     factories.ActionTargetFactory.create_batch(7, action=action)
@@ -580,6 +622,74 @@ def test_launching_is_confirmed_first_and_counts_the_targets_without_a_letter(
     assert "7 of 8 targets have no letter yet" in response.content.decode()
 
 
+def test_the_targets_without_a_letter_are_marked_and_listed_on_their_own(
+    coordinator_client, action
+):
+    _eight_targets_one_letter(action)
+    written = action.targets.order_by("pk").first()
+    targets_url = reverse("letters:targets", args=[action.pk])
+    unwritten_url = f"{targets_url}?unwritten=1"
+    overview = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+    confirm = coordinator_client.get(reverse("letters:launch", args=[action.pk])).content.decode()
+    assert f'href="{unwritten_url}">The targets without a letter</a>' in overview
+    assert f'href="{unwritten_url}">The targets without a letter</a>' in confirm
+
+    every = coordinator_client.get(targets_url)
+    only = coordinator_client.get(unwritten_url)
+
+    assert every.content.decode().count("no letter yet</span>") == 7
+    assert len(every.context["page"]) == 8
+    html = only.content.decode()
+    assert len(only.context["page"]) == 7
+    assert written.pk not in [t.pk for t in only.context["page"]]
+    assert "7 targets without a letter</h2>" in html
+    assert ">All 8 targets</a>" in html
+    assert html.count("no letter yet</span>") == 7
+
+
+def test_before_launch_a_cosigned_letter_s_targets_are_not_missing_one(coordinator_client, action):
+    LetterAction.objects.filter(pk=action.pk).update(kind="cosigned")
+    factories.ActionTargetFactory.create_batch(2, action=action)
+    url = reverse("letters:targets", args=[action.pk])
+
+    assert "no letter yet" not in coordinator_client.get(url).content.decode()
+    assert len(coordinator_client.get(url, {"unwritten": "1"}).context["page"]) == 2
+
+
+def test_the_launch_page_says_the_time_and_its_zone_in_one_sentence(coordinator_client, action):
+    _eight_targets_one_letter(action)
+    LetterAction.objects.filter(pk=action.pk).update(deliver_on=dt.date(2099, 12, 6))
+    url = reverse("letters:launch", args=[action.pk])
+
+    html = coordinator_client.get(url).content.decode()
+
+    assert (
+        "<li>1 letter will be scheduled for Dec. 6, 2099 at 9 a.m. in each target's own time "
+        "zone.</li>"
+    ) in re.sub(r"\s+", " ", html)
+    assert "a.m.." not in html
+    assert "You can take it back until the first letter goes out." in html
+
+    LetterAction.objects.filter(pk=action.pk).update(zone_policy="fixed", time_zone="Europe/London")
+    html = coordinator_client.get(url).content.decode()
+
+    assert "1 letter will be scheduled for Dec. 6, 2099 at 9 a.m. (Europe/London)." in html
+
+
+def test_the_launch_page_of_a_cosigned_letter_counts_its_signatories(coordinator_client, action):
+    _ready(action)
+    LetterAction.objects.filter(pk=action.pk).update(kind="cosigned")
+    action.templates.update(body="Dear {{ target.full_name }}")
+    factories.SignatoryFactory.create_batch(6, action=action)
+    factories.SignatoryFactory.create_batch(2, action=action, email_confirmed_at=None)
+
+    html = coordinator_client.get(reverse("letters:launch", args=[action.pk])).content.decode()
+
+    line = html.split('id="launch-signatories">', 1)[1].split("</li>", 1)[0]
+    assert "Each letter carries 6 confirmed signatures." in line
+    assert "2 more people wait to confirm their email address" in line
+
+
 def test_the_launch_page_lists_the_problems_instead(coordinator_client, action):
     response = coordinator_client.get(reverse("letters:launch", args=[action.pk]))
 
@@ -607,6 +717,8 @@ def test_launching_past_the_delivery_time_warns_the_letters_go_at_once(coordinat
     html = coordinator_client.get(reverse("letters:launch", args=[action.pk])).content.decode()
 
     assert "The delivery time has passed: the letters will go out at once." in html
+    # They go as it is launched: there is no time to take it back.
+    assert "You can take it back" not in html
 
 
 def test_once_the_delivery_time_passed_the_overview_does_not_say_to_arrive(
@@ -733,6 +845,45 @@ def test_the_preview_uses_a_real_target(coordinator_client, action, committee):
     assert "For Otieno" in html
     assert "Dear Hon. Achieng Otieno," in html
     assert "Amina Odhiambo" in html  # the writer: an example
+
+
+def test_the_preview_says_which_fields_came_out_empty(coordinator_client, action, committee):
+    target = factories.ActionTargetFactory(action=action, person=committee["members"][0])
+    body = "As {{ target.title }} for {{ target.constituency }}, {{ target.party }} Hon."
+    response = coordinator_client.post(
+        reverse("letters:template_preview", args=[action.pk, "en"]),
+        {"en-subject": "Hi", "en-body": body, "target": target.pk},
+    )
+    html = response.content.decode()
+    note = html.split('id="preview-empty">', 1)[1].split("</p>", 1)[0]
+    assert "{{ target.constituency }}</code> (Their constituency)" in note
+    assert "{{ target.party }}</code> (Their party)" in note
+    assert "target.title" not in note  # "MP": it has a value
+
+    full = coordinator_client.post(
+        reverse("letters:template_preview", args=[action.pk, "en"]),
+        {"en-subject": "Hi", "en-body": "Dear {{ target.full_name }}", "target": target.pk},
+    )
+    assert "preview-empty" not in full.content.decode()
+
+
+def test_an_foi_request_s_preview_says_the_organisation_has_no_constituency(
+    coordinator_client, campaign
+):
+    action = factories.LetterActionFactory(campaign=campaign, kind="foi", state="draft")
+    response = coordinator_client.post(
+        reverse("letters:template_preview", args=[action.pk, "en"]),
+        {"en-subject": "Request", "en-body": "From {{ signatory.constituency }}"},
+    )
+    html = response.content.decode()
+    assert "{{ signatory.constituency }}</code> (Your constituency)" in html
+    assert "Westlands" not in html.split('id="preview-heading"', 1)[1]
+
+
+def test_the_letter_s_language_is_named_in_the_page_s_language(coordinator_client, action):
+    html = coordinator_client.get(reverse("letters:template", args=[action.pk, "fr"])).content
+    assert "The letter in French</h2>" in html.decode()
+    assert "français" in html.decode()  # the tab names each language in its own
 
 
 def test_the_preview_uses_example_values_without_targets(coordinator_client, action):
@@ -880,7 +1031,30 @@ def test_once_everyone_found_is_a_target_only_the_others_are_offered(
     coordinator_client.post(
         reverse("letters:target_add", args=[action.pk]), {"person": committee["other"].pk}
     )
-    assert "Make these 3 people the targets" in coordinator_client.get(url, query).content.decode()
+    html = coordinator_client.get(url, query).content.decode()
+    assert "Make these 3 people the targets" in html
+    assert "It removes 1 target the filter does not match." in html
+
+
+def test_making_these_the_targets_says_how_many_it_removes_and_keeps(
+    coordinator_client, action, committee
+):
+    for person in committee["members"]:
+        factories.ActionTargetFactory(action=action, person=person)
+    outside = factories.ActionTargetFactory.create_batch(3, action=action)
+    factories.LetterFactory(action=action, target=outside[0].person, state="ready")
+    url = reverse("letters:targets", args=[action.pk])
+
+    html = coordinator_client.get(url, {"committee": committee["committee"].pk}).content.decode()
+
+    note = html.split('id="replace-removes">', 1)[1].split("</span>", 1)[0]
+    assert "It removes 2 targets the filter does not match." in note
+    assert "1 more stays: somebody wrote to them." in note
+    assert 'aria-describedby="replace-removes">Make these 3 people the targets' in html
+    # Only the one somebody wrote to is left out: making these the targets removes nobody.
+    ActionTarget.objects.filter(pk__in=[t.pk for t in outside[1:]]).delete()
+    html = coordinator_client.get(url, {"committee": committee["committee"].pk}).content.decode()
+    assert "Make these 3 people the targets" not in html
 
 
 def test_institutions_of_the_same_name_say_their_country(coordinator_client, action, committee):
@@ -969,12 +1143,37 @@ def test_targets_show_aides_copied_and_missing_email(coordinator_client, action,
     assert "no email address" in html  # the member has none
 
 
+@pytest.mark.parametrize(
+    ("kind", "channel", "copied"),
+    [
+        ("letter_day", "email", True),
+        ("foi", "email", True),  # letters.delivery copies aides on every emailed letter
+        ("cosigned", "hand", False),
+        ("letter_day", "print", False),
+    ],
+)
+def test_only_emailed_letters_say_their_aides_get_a_copy(
+    coordinator_client, action, committee, kind, channel, copied
+):
+    LetterAction.objects.filter(pk=action.pk).update(kind=kind, channel=channel, copy_aides=True)
+    member = committee["members"][0]
+    factories.ActionTargetFactory(action=action, person=member)
+    aide = factories.PersonFactory(name="Faith Aide")
+    factories.PositionFactory(person=aide, institution=committee["committee"], to_person=member)
+
+    overview = coordinator_client.get(reverse("letters:detail", args=[action.pk])).content.decode()
+    listing = coordinator_client.get(reverse("letters:targets", args=[action.pk])).content.decode()
+
+    assert ("their aides get a copy" in overview) is copied
+    assert ("Aides copied:" in listing) is copied
+
+
 # session, user, menu; the action (joined) and whether the user edits it; the targets
 # counted; the filter: its committee checked, the people it finds counted, the first of
-# them with their positions; a page of targets with whether they have an email address;
-# their aides; the filter form's lists: countries, institutions, tags, campaigns; the
-# people targets may be assigned to.
-TARGETS_QUERIES = 17
+# them with their positions, the targets it leaves out counted; a page of targets with
+# whether they have an email address and a letter; their aides; the filter form's lists:
+# countries, institutions, tags, campaigns; the people targets may be assigned to.
+TARGETS_QUERIES = 18
 
 
 def test_targets_page_queries(coordinator_client, action, committee, django_assert_num_queries):
@@ -1032,6 +1231,11 @@ def test_printed_letters_marked_delivered(coordinator_client, campaign):
     letter.refresh_from_db()
     target.refresh_from_db()
     assert letter.state == Letter.State.SENT and target.delivered_at is not None
+    ActionTarget.objects.filter(pk=target.pk).update(
+        delivered_at=dt.datetime(2026, 10, 29, 12, 0, tzinfo=dt.UTC)
+    )
+    html = coordinator_client.get(reverse("letters:targets", args=[action.pk])).content.decode()
+    assert "delivered Oct. 29, 2026" in html  # not 10/29/2026, month first
 
 
 # Letters and approval ----------------------------------------------------------------------

@@ -358,6 +358,47 @@ def test_the_letter_page_shows_the_text_history_delivery_and_reply(world, campai
     assert 'name="received_on"' in html
 
 
+def test_the_letter_page_says_when_it_is_due_once_in_the_target_s_zone(world, campaigner_client):
+    letter = world.hannah_to_brian
+    due = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC)  # 9 a.m. in Nairobi
+    Letter.objects.filter(pk=letter.pk).update(state="scheduled", due_at=due)
+
+    html = campaigner_client.get(_letter_url(letter)).content.decode()
+
+    delivery = html.split('id="delivery-heading"', 1)[1].split("</table>", 1)[0]
+    assert delivery.count("Nov. 1, 2026") == 1
+    assert 'Nov. 1, 2026, 9 a.m. <span class="meta">(<bdi dir="ltr">Africa/Nairobi</bdi>)' in (
+        delivery
+    )
+
+
+def test_the_letter_page_keeps_machine_strings_left_to_right_and_dates_unambiguous(
+    world, campaigner_client
+):
+    letter = world.george_to_amina
+    Letter.objects.filter(pk=letter.pk).update(
+        to_email="amina@parliament.example.org",
+        cc=["aide@parliament.example.org", "office@parliament.example.org"],
+        message_id="<letter-1.2@example.org>",
+        sent_at=dt.datetime(2026, 10, 29, 9, 0, tzinfo=dt.UTC),
+        reply_kind="answer",
+        reply_summary="Merci pour votre lettre.",
+    )
+
+    html = campaigner_client.get(_letter_url(letter)).content.decode()
+
+    assert '<bdi dir="ltr">amina@parliament.example.org</bdi>' in html
+    assert (
+        '<bdi dir="ltr">aide@parliament.example.org</bdi>, '
+        '<bdi dir="ltr">office@parliament.example.org</bdi>'
+    ) in html
+    assert '<bdi dir="ltr">&lt;letter-1.2@example.org&gt;</bdi>' in html
+    assert '<div dir="auto"><p>Merci pour votre lettre.</p></div>' in html
+    history = html.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]
+    assert "Oct. 29, 2026, 9 a.m." in history
+    assert "10/29/2026" not in history  # month first reads wrong outside the US
+
+
 def _history_labels(client, letter) -> list[str]:
     html = client.get(_letter_url(letter)).content.decode()
     part = html.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]

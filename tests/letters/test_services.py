@@ -454,6 +454,30 @@ def test_targets_without_a_letter_are_counted_in_one_query(action, django_assert
     assert counts == {"targets": 4, "unwritten": 2}
 
 
+@pytest.mark.parametrize(
+    ("kind", "launched", "gap"),
+    [
+        ("letter_day", False, True),
+        ("cosigned", False, False),  # made for every target at launch
+        ("foi", False, False),
+        ("cosigned", True, True),
+        ("foi", True, True),
+    ],
+)
+def test_a_target_without_a_letter_is_missing_one_unless_launch_makes_it(kind, launched, gap):
+    action = LetterAction(kind=kind, launched_at=timezone.now() if launched else None)
+    assert services.unwritten_is_gap(action) is gap
+
+
+@pytest.mark.parametrize(
+    ("channel", "copy_aides", "copied"),
+    [("email", True, True), ("email", False, False), ("print", True, False), ("hand", True, False)],
+)
+def test_only_emailed_letters_copy_aides(channel, copy_aides, copied):
+    action = LetterAction(channel=channel, copy_aides=copy_aides)
+    assert services.copies_aides(action) is copied
+
+
 def test_progress_gives_when_foi_answers_are_due(action):
     to = world.targets(action, 3)
     world.letters(action, to[:1], state=Letter.State.SENT, foi_deadline=dt.date(2031, 2, 6))

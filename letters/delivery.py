@@ -290,12 +290,18 @@ def reply_to_for(letter: Letter) -> str:
 
 
 def build_message(
-    letter: Letter, *, to: str, cc: list[str], message_id: str | None = None
+    letter: Letter,
+    *,
+    to: str,
+    cc: list[str],
+    message_id: str | None = None,
+    signatures: str = "",
 ) -> EmailMessage:
+    """The email of one letter; a co-signed letter's `signatures` follow its text."""
     reply_to = reply_to_for(letter)
     return EmailMessage(
         subject=_one_line(letter.subject),
-        body=letter.body,
+        body=f"{letter.body}\n\n{signatures}" if signatures else letter.body,
         from_email=formataddr((writer_name(letter), _from_address())),
         to=[to],
         cc=cc,
@@ -495,6 +501,26 @@ def _target_zones(letters: list[Letter]) -> dict[int, str]:
     return zones
 
 
+def _signatures(letters: list[Letter]) -> dict[int, str]:
+    """The signatures under each co-signed letter of the chunk (by letter pk), in the
+    letter's language."""
+    from letters import pdfs
+
+    by_action: dict[int, list[Letter]] = {}
+    for letter in letters:
+        if letter.action.is_cosigned:
+            by_action.setdefault(letter.action_id, []).append(letter)
+    texts = {}
+    for group in by_action.values():
+        action = group[0].action
+        signed = pdfs.signatures_by_person(action, [letter.target_id for letter in group])
+        for letter in group:
+            signatories, unnamed = signed.get(letter.target_id, ([], 0))
+            with translation.override(letter.language):
+                texts[letter.pk] = pdfs.signatures_text(signatories, unnamed, action)
+    return texts
+
+
 def _send_emails(letters: list[Letter]) -> list[int]:
     """Claim the chunk's letters, then send each on one connection; returns the ids sent.
     Per letter, after the claim: one message to the mail server, one UPDATE."""
@@ -503,6 +529,7 @@ def _send_emails(letters: list[Letter]) -> list[int]:
         return []
     addresses = recipients_for(letters)
     zones = _target_zones(letters) if any(letter.action.is_foi for letter in letters) else {}
+    signatures = _signatures(letters)
     smtp = _Connection()
     sent: list[int] = []
     done = 0  # letters dealt with, sent or not
@@ -520,7 +547,14 @@ def _send_emails(letters: list[Letter]) -> list[int]:
                 continue
             message_id = message_id_for(letter)
             try:
-                smtp.send(build_message(letter, to=to, cc=cc, message_id=message_id))
+                message = build_message(
+                    letter,
+                    to=to,
+                    cc=cc,
+                    message_id=message_id,
+                    signatures=signatures.get(letter.pk, ""),
+                )
+                smtp.send(message)
             except ValueError as error:
                 # A header that cannot be written (an address Python's email refuses).
                 logger.exception("Letter %s cannot be written as an email", letter.pk)

@@ -192,6 +192,16 @@ class LetterAction(VisibleRecord):
             or templates[sorted(templates)[0]]
         )
 
+    def template_for_person(self, person, fallback: str) -> LetterTemplate | None:
+        """The template in the first of `person`'s languages the action has a text in (a
+        French-speaking minister reads French), else as `template_for(fallback)`."""
+        templates = {template.language: template for template in self.templates.all()}
+        for code in person.languages:
+            template = templates.get(code.split("-")[0].lower())
+            if template is not None:
+                return template
+        return self.template_for(fallback)
+
 
 class LetterTemplate(models.Model):
     """The subject and body in one language, with merge fields such as

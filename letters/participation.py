@@ -154,12 +154,9 @@ def letter_language(
     """The version a new letter starts from: the first of the target's languages that the
     action has a text in (a French-speaking minister reads French), else the writer's
     language, else English, else any. None when the action has no text yet."""
-    available = {template.language for template in action.templates.all()}
-    for code in person.languages:
-        primary = code.split("-")[0].lower()
-        if primary in available:
-            return primary
-    template = action.template_for(signatory.language if signatory else settings.LANGUAGE_CODE)
+    template = action.template_for_person(
+        person, signatory.language if signatory else settings.LANGUAGE_CODE
+    )
     return template.language if template else None
 
 

@@ -278,6 +278,54 @@ def signatories_by_target(
     }
 
 
+def signatures_by_person(
+    action: LetterAction, people: Sequence[int]
+) -> dict[int, tuple[list[Signatory], int]]:
+    """For a co-signed letter going by email: who signs under each target's letter (by
+    person id), and how many more support it without being named, as the printed letter
+    lists them. A fixed number of queries."""
+    targets = list(ActionTarget.objects.filter(action=action, person_id__in=people))
+    under = signatories_by_target(action, targets)
+    total = 0
+    if not action.constituency_matching:
+        total = action.signatories.filter(email_confirmed_at__isnull=False).count()
+    return {
+        target.person_id: (under[target.pk], max(total - len(under[target.pk]), 0))
+        for target in targets
+    }
+
+
+def signatures_text(signatories: Sequence[Signatory], unnamed: int, action: LetterAction) -> str:
+    """The signatures under a co-signed letter as plain text, in the active language."""
+    count = len(signatories)
+    lines = [
+        ngettext("Signed by %(counter)s person", "Signed by %(counter)s people", count)
+        % {"counter": count}
+    ]
+    for signatory in signatories:
+        where = ", ".join(part for part in (signatory.title, signatory.organisation_name) if part)
+        role = str(signatory.get_role_display())
+        if signatory.area_id:
+            role = f"{role}, {signatory.area.name}"
+        lines.append(" – ".join(part for part in (signatory.name, where, role) if part))
+    if not signatories:
+        lines.append(
+            _("None of their constituents has signed yet.")
+            if action.constituency_matching
+            else _("Nobody has signed yet.")
+        )
+    if unnamed:
+        lines.append(
+            ngettext(
+                "And %(counter)s more person who supports this letter without being named.",
+                "And %(counter)s more people who support this letter without being named.",
+                unnamed,
+            )
+            % {"counter": unnamed}
+        )
+    return "\n".join(lines)
+
+
 def _role_counts(signatories: Iterable[Signatory]) -> list[tuple[str, int]]:
     counts = Counter(s.get_role_display() for s in signatories)
     return [(str(role), count) for role, count in counts.items()]
@@ -311,10 +359,7 @@ def _cosigned_letter(
         return _print_letter(
             action, letter, language=letter.language, subject=letter.subject, body=letter.body
         )
-    languages = [*target.person.languages, settings.LANGUAGE_CODE]
-    template = next(
-        (t for t in action.templates.all() if t.language in languages), None
-    ) or action.template_for(settings.LANGUAGE_CODE)
+    template = action.template_for_person(target.person, settings.LANGUAGE_CODE)
     if template is None:
         return None
     subject, body = merge.letter_text(template, target=values, action=action_values)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from advocacy.zones import zone
 from campaigns import reminders
 from letters import merge
 from letters.foi import deadline_for
-from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
+from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
 if TYPE_CHECKING:
     from advocacy.models import User
@@ -223,11 +223,12 @@ def _organisation_values(action: LetterAction) -> dict[str, str]:
 
 def _create_organisation_letters(action: LetterAction, user: User | None) -> int:
     """Co-signed: one letter per target, from all the signatories. FOI: one request per
-    target nobody wrote to, from the organisation. Rendered from the template in the site's
-    language (else the first there is); kept when they exist already."""
+    target nobody wrote to, from the organisation. Rendered from the template in a language
+    the target reads, else the site's (else the first there is); kept when they exist
+    already."""
     if not (action.is_cosigned or action.is_foi):
         return 0
-    template: LetterTemplate = action.template_for(settings.LANGUAGE_CODE)
+    prefetch_related_objects([action], "templates")
     written = Letter.objects.filter(action=action)
     if action.is_cosigned:
         written = written.filter(signatory__isnull=True)
@@ -240,6 +241,7 @@ def _create_organisation_letters(action: LetterAction, user: User | None) -> int
     signatory_values = {} if action.is_cosigned else _organisation_values(action)
     letters = []
     for person in people:
+        template = action.template_for_person(person, settings.LANGUAGE_CODE)
         subject, body = merge.letter_text(
             template, target=values[person.pk], action=action_values, signatory=signatory_values
         )

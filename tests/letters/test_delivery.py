@@ -226,6 +226,50 @@ def test_a_co_signed_letter_takes_replies_at_the_action_s_address(
     assert message["From"].addresses[0].display_name == "Home Org"
 
 
+def test_a_co_signed_email_lists_its_signatories_in_the_letters_language(
+    organisation, coordinator, smtp_server, django_capture_on_commit_callbacks
+):
+    action = world.action(organisation, coordinator, kind="cosigned")
+    action.templates.update(body="Dear {{ target.full_name }},\n\nPlease ratify.")
+    factories.LetterTemplateFactory(action=action, language="fr", body="Madame, Monsieur,")
+    [english, french] = world.targets(action, 2)
+    french.person.languages = ["fr"]
+    french.person.save()
+    factories.SignatoryFactory(
+        action=action,
+        name="Rev. Margaret Ellis",
+        title="Vicar",
+        organisation_name="St Mary's Church",
+        role="faith_leader",
+    )
+    factories.SignatoryFactory(action=action, name="Peter Walsh")
+    factories.SignatoryFactory(action=action, name="Not Named", consent_named_at=None)
+    factories.SignatoryFactory(action=action, name="Not Confirmed", email_confirmed_at=None)
+    services.action_launch(action=action, user=coordinator)
+    Letter.objects.update(due_at=timezone.now())
+
+    send_due(django_capture_on_commit_callbacks)
+
+    bodies = {
+        message["To"]: smtp_server.body(message).replace("\r\n", "\n")
+        for message in smtp_server.wait_for(2)
+    }
+    body = bodies[english.person.contact_points.get().value]
+    assert body == (
+        f"Dear {english.person.name},\n\nPlease ratify.\n\n"
+        "Signed by 2 people\n"
+        "Peter Walsh – Constituent\n"
+        "Rev. Margaret Ellis – Vicar, St Mary's Church – Faith leader\n"
+        "And 1 more person who supports this letter without being named.\n"
+    )
+    french_body = bodies[french.person.contact_points.get().value]
+    assert french_body.startswith("Madame, Monsieur,\n\nSignée par 2 personnes\n")
+    # The letter made at launch is in the language its target reads.
+    assert Letter.objects.get(target=french.person).language == "fr"
+    # The letter kept is the letter's own text; the signatures go with the email.
+    assert "Peter Walsh" not in Letter.objects.get(target=english.person).body
+
+
 def test_a_target_without_an_email_address_fails_with_a_clear_error(
     action, smtp_server, django_capture_on_commit_callbacks
 ):

@@ -586,3 +586,19 @@ def test_a_partner_who_wrote_reports_the_reply_as_the_writer(world, client, coal
     # Someone else's letter: reading it is fine, logging its reply is not.
     other = client.post(_letter_url(world.george_to_amina), {"kind": "answer"})
     assert other.status_code == 403
+
+
+def test_the_letter_page_names_a_member_by_their_role_in_the_organisation(
+    world, coordinator, campaigner_client
+):
+    from letters import participation
+
+    signatory = participation.signatory_for_user(action=world.action, user=coordinator)
+    letter = factories.LetterFactory(
+        action=world.action, target=world.george_to_amina.target, signatory=signatory
+    )
+
+    html = campaigner_client.get(_letter_url(letter)).content.decode()
+
+    start = html.index("From:")
+    assert "(Coordinator)" in html[start : start + 400], html[start : start + 400]

@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from advocacy.models import Membership, VisibleQuerySet, VisibleRecord
 from contacts.models import Stance
@@ -52,7 +53,7 @@ class LetterAction(VisibleRecord):
         OPEN = "open", _("Open for letters")
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("a letter or letter action", "Sent")
         CLOSED = "closed", _("Closed")
 
     class ZonePolicy(models.TextChoices):
@@ -386,7 +387,7 @@ class Letter(models.Model):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         PRINTED = "printed", _("Printed, to deliver")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("a letter or letter action", "Sent")
         FAILED = "failed", _("Failed")
         BOUNCED = "bounced", _("Bounced")
 

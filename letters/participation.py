@@ -519,14 +519,14 @@ class Supporter:
     consent_contact: bool = False
 
 
+# The details a supporter gives, and may correct once confirmed.
+DETAILS = ["name", "organisation_name", "title", "role", "area", "address"]
+
+
 def _fill(signatory: Signatory, supporter: Supporter, now: dt.datetime) -> None:
-    signatory.name = supporter.name
+    for field in DETAILS:
+        setattr(signatory, field, getattr(supporter, field))
     signatory.language = supporter.language
-    signatory.organisation_name = supporter.organisation_name
-    signatory.title = supporter.title
-    signatory.role = supporter.role
-    signatory.area = supporter.area
-    signatory.address = supporter.address
     signatory.consent_named_at = now if supporter.consent_named else None
     signatory.consent_contact_at = now if supporter.consent_contact else None
 
@@ -631,30 +631,15 @@ def supporter_update(
     if not signatory.action.takes_part:
         raise _not_open()
     now = now or timezone.now()
-    signatory.name = supporter.name
-    signatory.organisation_name = supporter.organisation_name
-    signatory.title = supporter.title
-    signatory.role = supporter.role
-    signatory.area = supporter.area
-    signatory.address = supporter.address
+    for field in DETAILS:
+        setattr(signatory, field, getattr(supporter, field))
     signatory.consent_named_at = (
         (signatory.consent_named_at or now) if supporter.consent_named else None
     )
     signatory.consent_contact_at = (
         (signatory.consent_contact_at or now) if supporter.consent_contact else None
     )
-    signatory.save(
-        update_fields=[
-            "name",
-            "organisation_name",
-            "title",
-            "role",
-            "area",
-            "address",
-            "consent_named_at",
-            "consent_contact_at",
-        ]
-    )
+    signatory.save(update_fields=[*DETAILS, "consent_named_at", "consent_contact_at"])
     return signatory
 
 

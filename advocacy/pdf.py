@@ -126,7 +126,8 @@ class Rendered:
     fit: str
 
 
-def _document(template_name: str, context: dict, language: str) -> weasyprint.Document:
+def document(template_name: str, context: dict, language: str) -> weasyprint.Document:
+    """A template laid out in the given language, before it is written as a PDF."""
     with translation.override(language):
         html = render_to_string(template_name, context)
     return weasyprint.HTML(
@@ -142,15 +143,31 @@ def render_pdf(
     With max_pages, content that runs over is set again in compact type (the template gets
     `compact`); if it still runs over, only the first max_pages pages are kept.
     """
-    document = _document(template_name, {**context, "compact": False}, language)
+    laid_out = document(template_name, {**context, "compact": False}, language)
     fit = "normal"
-    if max_pages and len(document.pages) > max_pages:
-        document = _document(template_name, {**context, "compact": True}, language)
+    if max_pages and len(laid_out.pages) > max_pages:
+        laid_out = document(template_name, {**context, "compact": True}, language)
         fit = "compact"
-        if len(document.pages) > max_pages:
-            document = document.copy(document.pages[:max_pages])
+        if len(laid_out.pages) > max_pages:
+            laid_out = laid_out.copy(laid_out.pages[:max_pages])
             fit = "truncated"
-    return Rendered(pdf=document.write_pdf(), pages=len(document.pages), fit=fit)
+    return Rendered(pdf=laid_out.write_pdf(), pages=len(laid_out.pages), fit=fit)
+
+
+def split_at_anchors(laid_out: weasyprint.Document, prefix: str) -> dict[str, bytes]:
+    """One PDF per part of a document laid out in one run: each part starts on the page of
+    the first anchor named `prefix<key>` and runs to the next; by key."""
+    starts: dict[str, int] = {}
+    for number, page in enumerate(laid_out.pages):
+        for anchor in page.anchors:
+            if anchor.startswith(prefix):
+                starts.setdefault(anchor.removeprefix(prefix), number)
+    order = sorted((start, key) for key, start in starts.items())
+    parts: dict[str, bytes] = {}
+    for index, (start, key) in enumerate(order):
+        end = order[index + 1][0] if index + 1 < len(order) else len(laid_out.pages)
+        parts[key] = laid_out.copy(laid_out.pages[start:end]).write_pdf()
+    return parts
 
 
 def text_direction(text: str) -> str:

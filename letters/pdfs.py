@@ -23,10 +23,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import weasyprint
 from django.conf import settings
 from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -450,11 +448,7 @@ def _layout(items: Sequence[PrintTarget], action: LetterAction, *, cover: bool):
         "cover": cover,
         "letter_count": sum(len(item.letters) for item in items),
     }
-    with translation.override(language):
-        html = render_to_string(LETTERS_TEMPLATE, context)
-    return weasyprint.HTML(
-        string=html, base_url=settings.SITE_URL + "/", url_fetcher=pdf.StaticOnlyFetcher()
-    ).render(stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
+    return pdf.document(LETTERS_TEMPLATE, context, language)
 
 
 def targets_letters_pdfs(targets: Iterable[ActionTarget]) -> dict[int, bytes]:
@@ -463,18 +457,7 @@ def targets_letters_pdfs(targets: Iterable[ActionTarget]) -> dict[int, bytes]:
     if not items:
         return {}
     document = _layout(items, items[0].target.action, cover=False)
-    starts: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("target-"):
-                starts.setdefault(anchor, number)
-    order = sorted((start, anchor) for anchor, start in starts.items())
-    found: dict[int, bytes] = {}
-    for index, (start, anchor) in enumerate(order):
-        end = order[index + 1][0] if index + 1 < len(order) else len(document.pages)
-        target_pk = int(anchor.removeprefix("target-"))
-        found[target_pk] = document.copy(document.pages[start:end]).write_pdf()
-    return found
+    return {int(key): data for key, data in pdf.split_at_anchors(document, "target-").items()}
 
 
 def target_letters_pdf(target: ActionTarget) -> bytes:

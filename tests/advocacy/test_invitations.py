@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from advocacy.mail import invitation_email
 from advocacy.models import AuditEvent, Invitation, Membership, User
 from tests.conftest import free_port
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
@@ -78,6 +79,14 @@ def test_admin_invites_by_email_and_the_message_goes_out(
     assert message["To"] == "new.person@example.org"
     assert organisation.name in message["Subject"]
     assert invitation_of(accept_path(smtp_server.body(message))) == invitation
+
+
+def test_the_subject_shows_the_organisation_name_as_written(organisation, invitation):
+    organisation.name = "Schools & Hospitals Don't Wait"
+    organisation.save(update_fields=["name"])
+    invitation_email(invitation=invitation)
+    [message] = mail.outbox
+    assert message.subject == "You are invited to join Schools & Hospitals Don't Wait"
 
 
 def test_the_message_is_sent_only_once_the_invitation_is_saved(

@@ -194,6 +194,15 @@ def test_a_supporter_signs_up_in_their_language(client, action, django_capture_o
     assert mail.outbox[0].to == ["amina@example.org"]
 
 
+def test_the_subject_shows_the_title_as_written(client, action, django_capture_on_commit_callbacks):
+    action.title = "Schools & hospitals don't wait"
+    action.save(update_fields=["title"])
+    _signup(client, action, django_capture_on_commit_callbacks)
+    assert mail.outbox[0].subject == (
+        "Confirm your address to take part in “Schools & hospitals don't wait”"
+    )
+
+
 def test_errors_are_shown_next_to_the_fields(client, action):
     response = client.post(_url(action), signup_data(name="", email="not-an-address"))
     assert response.status_code == 400

@@ -144,7 +144,10 @@ def launch_problems(action: LetterAction, *, now: dt.datetime | None = None) -> 
     problems += template_problems(action)
     if not action.targets.exists():
         problems.append(_("Choose who the letters go to: the action has no targets."))
-    if action.is_cosigned and not action.signatories.filter(email_confirmed_at__isnull=False):
+    if (
+        action.is_cosigned
+        and not action.signatories.filter(email_confirmed_at__isnull=False).exists()
+    ):
         problems.append(_("Nobody has signed yet: a co-signed letter needs a confirmed signatory."))
     if action.is_foi:
         code = action.foi_country.code if action.foi_country_id else None

@@ -390,6 +390,31 @@ def test_detail_queries_do_not_grow(coordinator_client, action, django_assert_nu
     assert "English, French" in response.content.decode()
 
 
+# As above, and the signatories counted; whether anyone has signed asks only whether there
+# is one, however many signed; the call to take part asks whether the user may write.
+COSIGNED_DETAIL_QUERIES = DETAIL_QUERIES + 3
+
+
+def test_cosigned_detail_queries_do_not_grow(
+    coordinator_client, campaign, django_assert_num_queries
+):
+    action = factories.LetterActionFactory(
+        campaign=campaign, kind="cosigned", state="open", deliver_on=_next_week()
+    )
+    factories.LetterTemplateFactory(action=action, body="Dear {{ target.full_name }}")
+    factories.ActionTargetFactory.create_batch(3, action=action)
+    factories.SignatoryFactory.create_batch(2, action=action)
+    url = reverse("letters:detail", args=[action.pk])
+    with django_assert_num_queries(COSIGNED_DETAIL_QUERIES):
+        coordinator_client.get(url)
+    factories.SignatoryFactory.create_batch(20, action=action)
+    with django_assert_num_queries(COSIGNED_DETAIL_QUERIES) as captured:
+        response = coordinator_client.get(url)
+    assert response.status_code == 200
+    signed = [q["sql"] for q in captured.captured_queries if "letters_signatory" in q["sql"]]
+    assert any("LIMIT 1" in sql for sql in signed)
+
+
 @pytest.mark.parametrize(
     ("name", "tab"),
     [

@@ -133,7 +133,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filter_form": form,
-        "can_create": Campaign.objects.editable_by(request.user).exists(),
+        "can_create": _may_create(request.user),
     }
     template = "letters/action_list.html"
     if request.htmx:
@@ -142,6 +142,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 # Creating and editing --------------------------------------------------------------------
+
+
+def _may_create(user) -> bool:
+    """Whether the user works on an active campaign: a new action belongs to one."""
+    return Campaign.objects.editable_by(user).filter(is_active=True).exists()
 
 
 def _action_form(request: HttpRequest, action: LetterAction | None) -> HttpResponse:
@@ -169,7 +174,7 @@ def _action_form(request: HttpRequest, action: LetterAction | None) -> HttpRespo
 
 @login_required
 def action_create(request: HttpRequest) -> HttpResponse:
-    if not Campaign.objects.editable_by(request.user).filter(is_active=True).exists():
+    if not _may_create(request.user):
         messages.error(
             request, _("A letter action belongs to a campaign you work on: start one first.")
         )

@@ -131,6 +131,19 @@ def test_a_cosigned_action_in_the_list_counts_its_confirmed_signatories(
     assert "signator" not in other
 
 
+def test_a_coordinator_whose_campaigns_are_closed_is_not_offered_a_new_action(
+    coordinator_client, action, campaign
+):
+    campaign.is_active = False
+    campaign.save(update_fields=["is_active"])
+
+    html = coordinator_client.get(reverse("letters:list")).content.decode()
+
+    assert reverse("letters:create") not in html
+    response = coordinator_client.get(reverse("letters:create"))
+    assert response.status_code == 302
+
+
 # session, user, the menu's memberships; campaigns with actions (for the filter); the page
 # count and the actions with campaign and organisation joined and their target, letter and
 # confirmed signatory counts as subqueries; whether the user may start one.

@@ -464,29 +464,10 @@ def _mark_sent(
         )
 
 
-class _Connection:
-    """One SMTP connection for a chunk, opened when first needed and again after a drop."""
-
-    def __init__(self):
-        self.backend = get_connection(fail_silently=False)
-        self.is_open = False
-
-    def open(self) -> None:
-        if not self.is_open:
-            self.backend.open()
-            self.is_open = True
-
-    def send(self, message: EmailMessage) -> None:
-        self.open()
-        message.connection = self.backend
-        self.backend.send_messages([message])
-
-    def close(self) -> None:
-        if self.is_open:
-            # A connection that is gone is closed.
-            with contextlib.suppress(Exception):
-                self.backend.close()
-            self.is_open = False
+def _close(smtp) -> None:
+    # A connection that is gone is closed.
+    with contextlib.suppress(Exception):
+        smtp.close()
 
 
 def _target_zones(letters: list[Letter]) -> dict[int, str]:
@@ -530,7 +511,17 @@ def _send_emails(letters: list[Letter]) -> list[int]:
     addresses = recipients_for(letters)
     zones = _target_zones(letters) if any(letter.action.is_foi for letter in letters) else {}
     signatures = _signatures(letters)
-    smtp = _Connection()
+    smtp = get_connection(fail_silently=False)
+    try:
+        smtp.open()
+    except NETWORK_ERRORS as error:
+        # Nothing can go out (the server is gone, refuses the login, or TLS fails): not a
+        # refusal of any letter, so every one waits its turn, and fails only after
+        # LETTERS_MAX_ATTEMPTS, with the reason shown.
+        logger.warning("No connection to the mail server: %s", error)
+        _attempt_failed([letter.pk for letter in letters], error=_describe(error))
+        _close(smtp)
+        return []
     sent: list[int] = []
     done = 0  # letters dealt with, sent or not
     try:
@@ -554,7 +545,7 @@ def _send_emails(letters: list[Letter]) -> list[int]:
                     message_id=message_id,
                     signatures=signatures.get(letter.pk, ""),
                 )
-                smtp.send(message)
+                smtp.send_messages([message])
             except ValueError as error:
                 # A header that cannot be written (an address Python's email refuses).
                 logger.exception("Letter %s cannot be written as an email", letter.pk)
@@ -569,7 +560,7 @@ def _send_emails(letters: list[Letter]) -> list[int]:
                 _attempt_failed([letter.pk], error=_describe(error), permanent=_is_permanent(error))
                 if isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
                     continue  # the server answered: the connection is still good
-                smtp.close()
+                _close(smtp)
                 try:
                     smtp.open()
                 except NETWORK_ERRORS as reconnect:
@@ -584,7 +575,7 @@ def _send_emails(letters: list[Letter]) -> list[int]:
             _mark_sent(letter, message_id=message_id, to=to, cc=cc, zones=zones)
             sent.append(letter.pk)
     finally:
-        smtp.close()
+        _close(smtp)
         # Stopped part way (a time limit, an error of ours): the rest goes back at once
         # instead of waiting for the sweeper.
         _give_back([letter.pk for letter in letters[done:]])

@@ -355,6 +355,33 @@ def test_a_permanent_refusal_fails_at_once(action, smtp_server, django_capture_o
     assert states()[letters[1].pk] == Letter.State.SENT
 
 
+def test_a_refused_login_fails_no_letter_and_is_tried_once_per_chunk(
+    action, smtp_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from django.core.mail.backends.smtp import EmailBackend
+
+    logins = []
+
+    def refuse(backend):
+        logins.append(backend)
+        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication failed")
+
+    monkeypatch.setattr(EmailBackend, "open", refuse)
+    letters = world.scheduled(action, 3)
+
+    send_due(django_capture_on_commit_callbacks)
+
+    assert len(logins) == 1
+    for letter in letters:
+        letter.refresh_from_db()
+        assert letter.state == Letter.State.SCHEDULED
+        assert letter.attempts == 1
+        assert "535" in letter.last_error
+    assert smtp_server.messages == []
+
+
 def test_letters_wait_when_the_mail_server_cannot_be_reached(
     action, settings, django_capture_on_commit_callbacks
 ):

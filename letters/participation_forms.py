@@ -1,4 +1,6 @@
-"""Forms of taking part: the public sign-up, a letter, a constituency, a signature, a reply."""
+"""Forms of taking part: the public sign-up, a letter, a constituency, a signature.
+
+A writer reports a reply through `letters.replies.ReplyForm(writer=True)`."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Area
 from letters import participation
-from letters.models import Letter, LetterAction, Signatory
+from letters.models import LetterAction, Signatory
 
 PUBLIC_ROLES = [choice for choice in Signatory.Role.choices if choice[0] != "campaigner"]
 CONSTITUENT = Signatory.Role.CONSTITUENT
@@ -326,31 +328,4 @@ class CosignForm(forms.Form):
     role = forms.ChoiceField(label=_("You sign as"), choices=Signatory.Role.choices)
     consent_named = forms.BooleanField(
         label=_("My name, organisation and role may be shown on the letter")
-    )
-
-
-class ReplyForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Did a reply come?"),
-        choices=[
-            (Letter.ReplyKind.ANSWER, _("Yes, they answered")),
-            (Letter.ReplyKind.ACKNOWLEDGEMENT, _("Only an acknowledgement that it arrived")),
-            (Letter.ReplyKind.REFUSAL, _("Yes, they refused")),
-            (Letter.ReplyKind.NO_ANSWER, _("No reply yet")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    received_on = forms.DateField(
-        label=_("When it came"),
-        required=False,
-        # A browser's date box reads only ISO dates, whatever the language of the page.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("If you remember."),
-    )
-    summary = forms.CharField(
-        label=_("What they said"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
-        help_text=_("In a few lines: an answer, a commitment, a refusal."),
     )

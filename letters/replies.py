@@ -109,8 +109,10 @@ class ReplyForm(forms.Form):
     )
 
     def __init__(self, *args, letter: Letter, writer: bool = False, **kwargs) -> None:
-        """`writer`: the letter's own writer reports the reply, which changes no stance."""
+        """`writer`: the letter's own writer reports the reply, in their words rather than an
+        editor's; it changes no stance, and they may not remember the day it came."""
         self.letter = letter
+        self.writer = writer
         if "initial" not in kwargs and letter.reply_kind:
             kwargs["initial"] = {
                 "kind": letter.reply_kind,
@@ -122,6 +124,25 @@ class ReplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         if writer:
             del self.fields["stance"]
+            self._in_the_writers_words()
+
+    def _in_the_writers_words(self) -> None:
+        kind = self.fields["kind"]
+        kind.label = gettext_lazy("Did a reply come?")
+        kind.choices = [
+            (Letter.ReplyKind.ANSWER, gettext_lazy("Yes, they answered")),
+            (
+                Letter.ReplyKind.ACKNOWLEDGEMENT,
+                gettext_lazy("Only an acknowledgement that it arrived"),
+            ),
+            (Letter.ReplyKind.REFUSAL, gettext_lazy("Yes, they refused")),
+            (Letter.ReplyKind.NO_ANSWER, gettext_lazy("No reply yet")),
+        ]
+        kind.widget = forms.RadioSelect(choices=kind.choices)
+        received_on = self.fields["received_on"]
+        received_on.label = gettext_lazy("When it came")
+        received_on.help_text = gettext_lazy("If you remember.")
+        self.fields["summary"].widget.attrs.update({"rows": 5, "dir": "auto"})
 
     def clean_received_on(self) -> dt.date | None:
         received_on = self.cleaned_data["received_on"]
@@ -140,7 +161,13 @@ class ReplyForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         kind = data.get("kind")
-        missing = kind and kind != Letter.ReplyKind.NO_ANSWER and not data.get("received_on")
+        # A writer may not remember the day; an editor logs it.
+        missing = (
+            not self.writer
+            and kind
+            and kind != Letter.ReplyKind.NO_ANSWER
+            and not data.get("received_on")
+        )
         if missing and "received_on" not in self.errors:
             self.add_error("received_on", _("When did the reply come?"))
         if kind == Letter.ReplyKind.NO_ANSWER:

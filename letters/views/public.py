@@ -330,13 +330,8 @@ def public_reply(
     sent = letter.state in replies.REPLYABLE
     form = None
     if sent and not letter.reply_logged_by_id:
-        form = forms.ReplyForm(
-            request.POST if request.method == "POST" else None,
-            initial={
-                "kind": letter.reply_kind,
-                "received_on": letter.reply_received_on,
-                "summary": letter.reply_summary,
-            },
+        form = replies.ReplyForm(
+            request.POST if request.method == "POST" else None, letter=letter, writer=True
         )
         if form.is_bound and form.is_valid():
             try:
@@ -346,10 +341,11 @@ def public_reply(
                     kind=form.cleaned_data["kind"],
                     received_on=form.cleaned_data["received_on"],
                     summary=form.cleaned_data["summary"],
+                    commitment=form.cleaned_data["commitment"],
                     request=request,
                 )
             except ValidationError as error:
-                form.add_error(None, error.messages[0])
+                form.add_error(None, error)
             else:
                 messages.success(request, _("Thank you: it helps us follow up."))
                 return redirect("letters:public_reply", token, letter.pk)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from contacts.models import Position
-from letters import participation, ratelimit
+from letters import participation, ratelimit, replies
 from letters import participation_forms as forms
 from letters.models import Letter, LetterAction, Signatory
 from tests.factories import (
@@ -927,9 +927,44 @@ def test_the_writer_says_whether_a_reply_came(client, world, action):
 def test_the_reply_forms_date_box_gets_an_iso_date_in_every_language():
     for language in ("fr", "es", "en"):
         with translation.override(language):
-            form = forms.ReplyForm(initial={"received_on": dt.date(2026, 11, 20)})
+            form = replies.ReplyForm(
+                initial={"received_on": dt.date(2026, 11, 20)}, letter=Letter(), writer=True
+            )
             html = str(form["received_on"])
         assert 'value="2026-11-20"' in html, language
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "message"),
+    [
+        (-1, "The reply can&#x27;t have come in the future."),
+        (20, "The letter went out on"),
+    ],
+)
+def test_a_reply_dated_in_the_future_or_before_the_letter_went_out_is_refused(
+    client, world, action, days_ago, message
+):
+    signatory = SignatoryFactory(action=action)
+    signatory.renew_nonce()
+    signatory.save()
+    letter = LetterFactory(
+        action=action,
+        target=world.mp_westlands,
+        signatory=signatory,
+        state="sent",
+        sent_at=timezone.now() - dt.timedelta(days=14),
+    )
+    url = reverse("letters:public_reply", args=[signatory.token, letter.pk])
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+
+    response = client.post(url, {"kind": "answer", "received_on": day.isoformat()})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html.index('id="id_received_on_error"')
+    assert message in html[error : error + 300]
+    letter.refresh_from_db()
+    assert letter.reply_kind == ""
 
 
 def test_the_reply_form_is_only_for_the_letters_writer_once_it_went_out(client, world, action):

@@ -24,8 +24,38 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+# Time zones are places: the zones named for a region of the world ("Europe/London"), and
+# UTC. Left out: tzdata's aliases kept for old systems ("GB", "US/Eastern", "EST5EDT"),
+# "Etc/GMT+3" and the like, and "Factory", "localtime", "posixrules".
+GEOGRAPHIC_AREAS = {
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+}
+
+
+def geographic_time_zones() -> list[str]:
+    return sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if name == "UTC" or ("/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS)
+    )
+
+
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    """The geographic zones, with `current` too when a person or record has another (an old
+    alias such as "US/Eastern"), so that a form shows and keeps it rather than the first."""
+    names = geographic_time_zones()
+    if current and current not in names:
+        names = sorted([*names, current])
+    return [(name, name.replace("_", " ")) for name in names]
 
 
 class UserManager(BaseUserManager["User"]):

@@ -254,7 +254,9 @@ class CalendarEventForm(forms.ModelForm):
         self.fields["institution"].queryset = Institution.objects.exclude(
             kind__in=["party", "media", "cso"]
         ).only("name")
-        self.fields["time_zone"].choices = time_zone_choices()
+        self.fields["time_zone"].choices = time_zone_choices(
+            self.instance.time_zone if self.instance.pk else user.time_zone
+        )
         self.fields["country"].choices = [("", "---------"), *countries]
         self.fields["all_day"].help_text = _("Dates only, no times: an anniversary, a recess.")
         if self.instance.pk:
@@ -526,7 +528,7 @@ class IcsUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
+        self.fields["time_zone"].choices = time_zone_choices(user.time_zone)
         self.fields["time_zone"].initial = user.time_zone
 
     def clean_file(self):

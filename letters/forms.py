@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.models import User, Visibility
+from advocacy.models import User, Visibility, time_zone_choices
 from campaigns.models import Campaign
 from contacts.models import Country
 from letters import merge
@@ -26,39 +24,6 @@ LAUNCH_FIELDS = (
     "zone_policy",
     "time_zone",
 )
-
-
-# Where letters arrive is a place: the zones named for a region of the world ("Europe/London"),
-# and UTC. Left out: tzdata's aliases kept for old systems ("GB", "US/Eastern", "EST5EDT"),
-# "Etc/GMT+3" and the like, and "Factory", "localtime", "posixrules".
-GEOGRAPHIC_AREAS = {
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-}
-
-
-def geographic_time_zones() -> list[str]:
-    return sorted(
-        name
-        for name in zoneinfo.available_timezones()
-        if name == "UTC" or ("/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS)
-    )
-
-
-def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
-    """The geographic zones, with `current` too when a record has another (an old one)."""
-    names = geographic_time_zones()
-    if current and current not in names:
-        names = sorted([*names, current])
-    return [(name, name.replace("_", " ")) for name in names]
 
 
 class ActionFilterForm(forms.Form):
@@ -172,10 +137,12 @@ class ActionForm(forms.ModelForm):
             Q(is_active=True) | Q(pk=self.instance.campaign_id)
         )
         self.fields["campaign"].queryset = campaigns.order_by("name")
-        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
-        if not self.instance.pk:
+        if self.instance.pk:
+            self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
+        else:
             # A new action's letters arrive by the clock of whoever makes it, to begin with.
             self.initial.setdefault("time_zone", user.time_zone)
+            self.fields["time_zone"].choices = time_zone_choices(self.initial["time_zone"])
         self.fields["visibility"].choices = [
             (Visibility.ORGANISATION, Visibility.ORGANISATION.label),
             (Visibility.COALITION, Visibility.COALITION.label),

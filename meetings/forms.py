@@ -119,8 +119,10 @@ class MeetingForm(forms.ModelForm):
         people = colleagues(editor_organisations(user))
         for name in ("our_attendees", "lead", "follow_up_owner"):
             self.fields[name].queryset = people
-        self.fields["time_zone"].choices = time_zone_choices()
         meeting = self.instance
+        self.fields["time_zone"].choices = time_zone_choices(
+            meeting.time_zone if meeting.pk else user.time_zone
+        )
         if meeting.pk:
             local = meeting.local_start
             self.initial.update(date=local.date(), start_time=local.time().replace(second=0))

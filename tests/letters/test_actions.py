@@ -293,6 +293,20 @@ def test_the_zones_offered_are_places_and_start_at_the_user_s(
     assert "Etc/GMT+3" in dict(kept.choices)
 
 
+def test_a_coordinator_in_an_old_zone_finds_it_chosen_for_a_new_action(
+    coordinator_client, coordinator, campaign
+):
+    coordinator.time_zone = "US/Eastern"
+    coordinator.save(update_fields=["time_zone"])
+
+    form = coordinator_client.get(reverse("letters:create")).context["form"]
+
+    assert "US/Eastern" in dict(form.fields["time_zone"].choices)
+    assert form["time_zone"].value() == "US/Eastern"
+    html = str(form["time_zone"])
+    assert '<option value="US/Eastern" selected>' in html
+
+
 def test_the_form_marks_the_parts_that_depend_on_the_kind_and_zone(coordinator_client, campaign):
     html = coordinator_client.get(reverse("letters:create")).content.decode()
 

@@ -31,7 +31,7 @@ once; a letter marked SENT is never sent again. tests/letters/test_delivery_work
 kills a worker outside the window, on purpose, and counts the Message-IDs that arrive.
 
 Printed channels (post, hand delivery): on the day, the chunk task renders one PDF per
-target with all of its letters (letters.pdfs.target_letters_pdf) into ActionTarget.pdf and
+target with all of its letters (letters.pdfs.targets_letters_pdfs) into ActionTarget.pdf and
 marks the letters PRINTED; `services.targets_mark_delivered` makes them SENT.
 
 After sending: FOI requests get their statutory deadline (counted from the sending date in
@@ -57,7 +57,7 @@ from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
@@ -294,7 +294,7 @@ def build_message(
     *,
     to: str,
     cc: list[str],
-    message_id: str | None = None,
+    message_id: str,
     signatures: str = "",
 ) -> EmailMessage:
     """The email of one letter; a co-signed letter's `signatures` follow its text."""
@@ -306,7 +306,7 @@ def build_message(
         to=[to],
         cc=cc,
         reply_to=[reply_to] if reply_to else [],
-        headers={"Message-ID": message_id or message_id_for(letter)},
+        headers={"Message-ID": message_id},
     )
 
 
@@ -351,14 +351,12 @@ def _is_permanent(error: BaseException) -> bool:
     return False
 
 
-def _attempt_failed(
-    ids: list[int], *, error: str, state: str = Letter.State.SENDING, permanent: bool = False
-) -> None:
-    """Letters (in `state`) that did not go: back to SCHEDULED after a delay, or FAILED once
+def _attempt_failed(ids: list[int], *, error: str, permanent: bool = False) -> None:
+    """Letters being sent that did not go: back to SCHEDULED after a delay, or FAILED once
     they have had every attempt (or at once, when trying again cannot help). Attempts are
     counted when letters are claimed."""
     now = timezone.now()
-    letters = Letter.objects.filter(pk__in=ids, state=state)
+    letters = Letter.objects.filter(pk__in=ids, state=Letter.State.SENDING)
     for attempts in set(letters.values_list("attempts", flat=True)):
         same = letters.filter(attempts=attempts)
         if permanent or attempts >= settings.LETTERS_MAX_ATTEMPTS:
@@ -610,13 +608,8 @@ def _print_targets(action: LetterAction, people: dict[int, list[int]]) -> None:
         Letter.objects.filter(pk__in=ids, state=Letter.State.SENDING).update(
             state=Letter.State.PRINTED, last_error="", updated_at=now
         )
-        # Many targets in one layout run when the PDF module can: much faster than one
-        # WeasyPrint run each.
-        render_many = getattr(pdfs, "targets_letters_pdfs", None)
-        if render_many is not None and len(targets) > 1:
-            files = render_many(targets)
-        else:
-            files = {target.pk: pdfs.target_letters_pdf(target) for target in targets}
+        # The chunk's targets in one layout run: much faster than one WeasyPrint run each.
+        files = pdfs.targets_letters_pdfs(targets)
         for target in targets:
             replaced.append(target.pdf.name)
             target.action = action
@@ -835,20 +828,12 @@ def foi_daily(*, now: dt.datetime | None = None) -> int:
 # After sending: did a reply come? ----------------------------------------------------------
 
 
-def _public_reply_url(letter: Letter) -> str | None:
-    try:
-        path = reverse("letters:public_reply", args=[letter.signatory.token, letter.pk])
-    except NoReverseMatch:
-        return None
-    return absolute_url(path)
-
-
-def _ask_user(letter: Letter, now: dt.datetime) -> bool:
+def _ask_user(letter: Letter, now: dt.datetime) -> None:
     from letters.services import reply_check_key
 
     user = letter.signatory.user
     if not user.is_active:
-        return True  # nobody to ask; stamped so it is not looked at again
+        return  # nobody to ask; stamped so it is not looked at again
     with translation.override(user.language):
         title = _("Did %(target)s reply to your letter?") % {"target": letter.target.name}
         message = _(
@@ -865,21 +850,16 @@ def _ask_user(letter: Letter, now: dt.datetime) -> bool:
         url=letter.get_absolute_url(),
         target=letter,
     )
-    return True
 
 
-def _ask_supporter(letter: Letter) -> bool:
+def _ask_supporter(letter: Letter) -> None:
     signatory = letter.signatory
-    url = _public_reply_url(letter)
-    if url is None:
-        logger.warning("No public reply form: the reply check of letter %s waits", letter.pk)
-        return False
+    url = absolute_url(reverse("letters:public_reply", args=[signatory.token, letter.pk]))
     context = {"letter": letter, "signatory": signatory, "action": letter.action, "url": url}
     with translation.override(signatory.language):
         subject = render_to_string("letters/email/reply_check_subject.txt", context).strip()
         body = render_to_string("letters/email/reply_check_body.txt", context)
     send_mail(_one_line(subject), body, None, [signatory.email])
-    return True
 
 
 def letters_reply_check(*, now: dt.datetime | None = None) -> int:
@@ -909,13 +889,13 @@ def letters_reply_check(*, now: dt.datetime | None = None) -> int:
         ):
             continue
         try:
-            user = letter.signatory.user_id
-            done = _ask_user(letter, now) if user else _ask_supporter(letter)
+            if letter.signatory.user_id:
+                _ask_user(letter, now)
+            else:
+                _ask_supporter(letter)
         except NETWORK_ERRORS as error:
             logger.warning("Reply check of letter %s not sent: %s", letter.pk, error)
-            done = False
-        if done:
-            asked += 1
-        else:
             Letter.objects.filter(pk=letter.pk).update(reply_check_sent_at=None)
+        else:
+            asked += 1
     return asked

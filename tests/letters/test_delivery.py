@@ -5,9 +5,7 @@ test_delivery_worker.py."""
 
 import datetime as dt
 import re
-import sys
 import threading
-import types
 
 import pytest
 from django.core import mail
@@ -508,7 +506,7 @@ def test_sending_costs_a_few_queries_per_letter(
 
 @pytest.fixture
 def fake_pdf(monkeypatch, settings, tmp_path):
-    """letters.pdfs.target_letters_pdf, recording the states of the letters it saw."""
+    """letters.pdfs.targets_letters_pdfs, recording the states of the letters it saw."""
     settings.MEDIA_ROOT = str(tmp_path)
     seen: list[dict] = []
 
@@ -524,15 +522,9 @@ def fake_pdf(monkeypatch, settings, tmp_path):
             raise ValueError("the template is broken")
         return b"%PDF-1.4 letters to " + target.person.name.encode()
 
-    try:
-        import letters.pdfs  # noqa: F401
-    except ImportError:
-        monkeypatch.setitem(sys.modules, "letters.pdfs", types.ModuleType("letters.pdfs"))
-    monkeypatch.setattr("letters.pdfs.target_letters_pdf", render, raising=False)
     monkeypatch.setattr(
         "letters.pdfs.targets_letters_pdfs",
         lambda targets: {target.pk: render(target) for target in targets},
-        raising=False,
     )
     return seen
 

@@ -153,10 +153,7 @@ class ActionForm(forms.ModelForm):
             ("true", _("Yes")),
             ("false", _("No")),
         ]
-        if self.instance.pk and self.instance.state not in (
-            LetterAction.State.DRAFT,
-            LetterAction.State.OPEN,
-        ):
+        if self.instance.pk and not self.instance.is_changeable:
             for name in LAUNCH_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Take the action back to change this.")

@@ -178,6 +178,25 @@ class LetterAction(VisibleRecord):
         return self.state in (self.State.OPEN, self.State.SCHEDULED)
 
     @property
+    def is_changeable(self) -> bool:
+        """Whether its targets, templates and delivery settings may still change: before
+        launch, which schedules letters to its targets by them."""
+        return self.state in (self.State.DRAFT, self.State.OPEN)
+
+    @property
+    def unwritten_is_gap(self) -> bool:
+        """Whether a target without a letter is one nobody wrote to. A co-signed letter or
+        an FOI request is made for every target at launch: before it, no target has one and
+        none is missing."""
+        return bool(self.launched_at) or not (self.is_cosigned or self.is_foi)
+
+    @property
+    def copies_aides(self) -> bool:
+        """Whether the targets' aides get a copy: emailed letters of an action that copies
+        them (letters.delivery puts them in Cc); a printed letter copies nobody."""
+        return self.copy_aides and self.channel == self.Channel.EMAIL
+
+    @property
     def public_page_live(self) -> bool:
         return self.public_page and self.takes_part
 

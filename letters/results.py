@@ -22,7 +22,6 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from letters import services
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
 # Went out of our hands: sent by email, or printed (and maybe delivered).
@@ -67,8 +66,8 @@ class TargetResult:
     def nobody_wrote(self) -> bool:
         """No letter to them beyond a draft, when that is a gap: before launch, a co-signed
         letter's or FOI requests' targets are not "unwritten", their letters are made at
-        launch (services.unwritten_is_gap)."""
-        return not self.written and services.unwritten_is_gap(self.target.action)
+        launch (LetterAction.unwritten_is_gap)."""
+        return not self.written and self.target.action.unwritten_is_gap
 
     @property
     def replied(self) -> bool | None:
@@ -134,7 +133,7 @@ class Results:
     def made_at_launch(self) -> bool:
         """A co-signed letter or FOI requests not launched yet: the letters to the targets
         are made at launch, which the page says instead of "nobody wrote to them"."""
-        return not services.unwritten_is_gap(self.action)
+        return not self.action.unwritten_is_gap
 
     @property
     def signatories(self) -> int:

@@ -135,7 +135,7 @@ def launch_problems(action: LetterAction, *, now: dt.datetime | None = None) -> 
     """Every reason the action cannot be launched now; empty when it can."""
     now = now or timezone.now()
     problems: list[str] = []
-    if action.state not in (LetterAction.State.DRAFT, LetterAction.State.OPEN):
+    if not action.is_changeable:
         problems.append(_("Only a draft or open action can be launched."))
     if action.deliver_on is None:
         problems.append(_("Choose the delivery date."))
@@ -514,19 +514,6 @@ def target_counts(action: LetterAction) -> dict[str, int]:
     return ActionTarget.objects.filter(action=action).aggregate(
         targets=Count("pk"), unwritten=Count("pk", filter=~Q(Exists(written)))
     )
-
-
-def unwritten_is_gap(action: LetterAction) -> bool:
-    """Whether a target without a letter is one nobody wrote to. A co-signed letter or an
-    FOI request is made for every target at launch: before it, no target has one and none
-    is missing."""
-    return bool(action.launched_at) or not (action.is_cosigned or action.is_foi)
-
-
-def copies_aides(action: LetterAction) -> bool:
-    """Whether the targets' aides get a copy: emailed letters of an action that copies
-    them (letters.delivery puts them in Cc); a printed letter copies nobody."""
-    return action.copy_aides and action.channel == LetterAction.Channel.EMAIL
 
 
 def signatory_counts(action: LetterAction) -> dict[str, int]:

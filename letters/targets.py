@@ -28,16 +28,11 @@ from letters.models import ActionTarget, Letter, LetterAction
 
 # How many people the filter's preview lists under its count.
 PREVIEW_SIZE = 50
-# Targets change before launch only: launching schedules letters to them.
-CHANGEABLE_STATES = (LetterAction.State.DRAFT, LetterAction.State.OPEN)
-
-
-def can_change(action: LetterAction) -> bool:
-    return action.state in CHANGEABLE_STATES
 
 
 def _check_changeable(action: LetterAction) -> None:
-    if not can_change(action):
+    # Targets change before launch only: launching schedules letters to them.
+    if not action.is_changeable:
         raise ValidationError(
             _("The targets can't change once the action is launched; take it back first.")
         )

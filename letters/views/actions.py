@@ -197,7 +197,7 @@ def _progress_context(action: LetterAction) -> dict:
     context = {
         "progress": progress,
         "target_count": counts["targets"],
-        "unwritten": counts["unwritten"] if services.unwritten_is_gap(action) else 0,
+        "unwritten": counts["unwritten"] if action.unwritten_is_gap else 0,
         "delivery_passed": action.state in (LetterAction.State.OPEN, LetterAction.State.SCHEDULED)
         and services.delivery_passed(action),
         "polling": action.state in LIVE_STATES,
@@ -220,12 +220,11 @@ def action_detail(request: HttpRequest, pk: int, *, launch_errors=None) -> HttpR
     context = action_context(action, "detail", launch_errors=launch_errors or [])
     context.update(_progress_context(action))
     context["languages"] = [t.get_language_display() for t in action.templates.all()]
-    context["copies_aides"] = services.copies_aides(action)
     # The call to take part, for those who may write (editors do; others are asked).
     context["can_write"] = "take_part" in context["links"] and (
         action.can_edit or participation.can_write(request.user)
     )
-    if action.can_edit and action.state in targets.CHANGEABLE_STATES and not launch_errors:
+    if action.can_edit and action.is_changeable and not launch_errors:
         # What stands between the action and its launch, before anyone presses the button.
         context["missing"] = services.launch_problems(action)
     return render(request, "letters/action_detail.html", context)
@@ -385,10 +384,6 @@ def _preview(
     return Preview(subject, body, empty)
 
 
-def _template_editable(action: LetterAction) -> bool:
-    return action.can_edit and action.state in targets.CHANGEABLE_STATES
-
-
 def _check_language(language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise Http404
@@ -411,7 +406,7 @@ def template_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     _check_language(language)
     action = _get_action(request, pk, queryset=LetterAction.objects.prefetch_related("templates"))
     existing = next((t for t in action.templates.all() if t.language == language), None)
-    editable = _template_editable(action)
+    editable = action.can_edit and action.is_changeable
     data = request.POST if request.method == "POST" else None
     if data is not None and not editable:
         raise PermissionDenied
@@ -479,7 +474,7 @@ def template_preview(request: HttpRequest, pk: int, language: str) -> HttpRespon
 def template_delete(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     _check_language(language)
     action = _get_action(request, pk, edit=True)
-    if not _template_editable(action):
+    if not action.is_changeable:
         raise PermissionDenied
     LetterTemplate.objects.filter(action=action, language=language).delete()
     messages.success(request, _("That language's version is removed."))
@@ -502,8 +497,8 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The action's targets, each marked when it has no letter yet (`?unwritten=1`: only
     those); for its editors, the directory's filters to choose them."""
     action = _get_action(request, pk)
-    changeable = action.can_edit and targets.can_change(action)
-    gaps = services.unwritten_is_gap(action)
+    changeable = action.can_edit and action.is_changeable
+    gaps = action.unwritten_is_gap
     unwritten = gaps and request.GET.get("unwritten") == "1"
     paginator = Paginator(targets.targets_for_list(action, unwritten=unwritten), TARGETS_PAGE_SIZE)
     context = action_context(
@@ -513,7 +508,6 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
         total=services.target_counts(action)["targets"] if unwritten else paginator.count,
         unwritten=unwritten,
         marks_unwritten=gaps,
-        copies_aides=services.copies_aides(action),
     )
     if unwritten:
         context["unwritten_count"] = paginator.count
@@ -529,7 +523,7 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx and request.htmx.target == "target-chooser":
             return render(request, "letters/action_targets.html#target-chooser", context)
     page = paginator.get_page(request.GET.get("tpage"))
-    aides = targets.aides_of(t.person_id for t in page) if context["copies_aides"] else {}
+    aides = targets.aides_of(t.person_id for t in page) if action.copies_aides else {}
     pdf_url = _pdf_url(action)
     for target in page:
         target.aides = aides.get(target.person_id, [])
@@ -634,7 +628,7 @@ def target_update(request: HttpRequest, pk: int, target: int) -> HttpResponse:
     row = get_object_or_404(ActionTarget.objects.select_related("person"), pk=target, action=action)
     data = request.POST if request.method == "POST" else None
     form = forms.TargetForm(data, instance=row, assignees=coordination.assignees(action))
-    if not targets.can_change(action):
+    if not action.is_changeable:
         form.fields["time_zone"].disabled = True
         form.fields["time_zone"].help_text = _("Take the action back to change this.")
     if data is not None and form.is_valid():

@@ -466,7 +466,7 @@ def test_targets_without_a_letter_are_counted_in_one_query(action, django_assert
 )
 def test_a_target_without_a_letter_is_missing_one_unless_launch_makes_it(kind, launched, gap):
     action = LetterAction(kind=kind, launched_at=timezone.now() if launched else None)
-    assert services.unwritten_is_gap(action) is gap
+    assert action.unwritten_is_gap is gap
 
 
 @pytest.mark.parametrize(
@@ -475,7 +475,7 @@ def test_a_target_without_a_letter_is_missing_one_unless_launch_makes_it(kind, l
 )
 def test_only_emailed_letters_copy_aides(channel, copy_aides, copied):
     action = LetterAction(channel=channel, copy_aides=copy_aides)
-    assert services.copies_aides(action) is copied
+    assert action.copies_aides is copied
 
 
 def test_progress_gives_when_foi_answers_are_due(action):
@@ -548,3 +548,18 @@ def test_targets_of_another_action_are_ignored(organisation, coordinator):
 
     assert services.targets_mark_delivered(action=action, targets=theirs, user=coordinator) == 0
     assert Letter.objects.get().state == Letter.State.PRINTED
+
+
+@pytest.mark.parametrize(
+    ("state", "changeable"),
+    [
+        ("draft", True),
+        ("open", True),
+        ("scheduled", False),
+        ("sending", False),
+        ("sent", False),
+        ("closed", False),
+    ],
+)
+def test_an_action_changes_until_it_is_launched(state, changeable):
+    assert LetterAction(state=state).is_changeable is changeable

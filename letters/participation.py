@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -177,6 +177,8 @@ def template_text(
     """The template in `language` (by default the one `letter_language` picks; the fallback
     when the action has none in it) rendered for one target and writer: (template, subject,
     body). The action's campaign should be loaded."""
+    # Choosing the language and the template reads the templates: once, unless prefetched.
+    prefetch_related_objects([action], "templates")
     language = language or letter_language(action=action, person=person, signatory=signatory)
     template = action.template_for(language) if language else None
     if template is None:

@@ -508,6 +508,20 @@ def test_the_similarity_meter_follows_the_text_without_saving(world, campaigner_
     assert not Letter.objects.exists()
 
 
+# the campaigner's meter: session, user, the action (visibility in subqueries, campaign
+# joined), the membership check, the target, the user's signatory (by account, then by
+# address: they have none yet), the menu's memberships, the action's templates (once), the
+# target's positions.
+METER_QUERIES = 10
+
+
+def test_the_meter_queries_are_fixed(world, campaigner_client, django_assert_num_queries):
+    url = reverse("letters:write_similarity", args=[world.action.pk, world.mp_westlands.pk])
+    with django_assert_num_queries(METER_QUERIES):
+        response = campaigner_client.post(url, {"body": "Mine."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
 def test_the_similarity_meter_writes_its_percentage_as_the_pages_language_does(
     world, campaigner, campaigner_client
 ):

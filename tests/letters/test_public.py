@@ -810,6 +810,21 @@ def test_the_supporters_meter_follows_their_typing(client, world, action):
     assert b'value="0"' in response.content
 
 
+# the supporter's meter: the signatory by token, again with its action, campaign and area, the
+# target, their letter to the target, the action's templates (once), the target's positions.
+SUPPORTER_METER_QUERIES = 6
+
+
+def test_the_supporters_meter_queries_are_fixed(client, world, action, django_assert_num_queries):
+    signatory = SignatoryFactory(action=action, area=world.westlands)
+    signatory.renew_nonce()
+    signatory.save()
+    url = reverse("letters:supporter_similarity", args=[signatory.token, world.mp_westlands.pk])
+    with django_assert_num_queries(SUPPORTER_METER_QUERIES):
+        response = client.post(url, {"body": "All mine."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
 def test_an_empty_letter_is_asked_for_not_praised(client, world, action):
     signatory = SignatoryFactory(action=action, area=world.westlands)
     signatory.renew_nonce()

@@ -8,6 +8,7 @@ Celery broker that needs no server; production sets DATABASE_URL, REDIS_URL and 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -221,7 +222,6 @@ LETTERS_DISPATCH_INTERVAL = env.int("LETTERS_DISPATCH_INTERVAL", default=15)
 LETTERS_LEASE = env.int("LETTERS_LEASE", default=300)
 LETTERS_MAX_ATTEMPTS = env.int("LETTERS_MAX_ATTEMPTS", default=5)
 LETTERS_RETRY_AFTER = env.int("LETTERS_RETRY_AFTER", default=60)
-LETTERS_CHUNK_SIZE = 100
 CELERY_BEAT_SCHEDULE = {
     # Every minute by default: the worker writes a heartbeat that /healthz reports.
     "worker-heartbeat": {
@@ -261,10 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
-    # Every day: FOI requests past their deadline without an answer are marked so.
+    # Every day at 05:00 UTC, before the working day in Europe and Africa: FOI requests past
+    # their deadline without an answer are marked so.
     "letters-foi-daily": {
         "task": "letters.tasks.letters_foi_daily",
-        "schedule": 86400.0,
+        "schedule": crontab(hour=5, minute=0),
         "options": {"expires": 3600},
     },
 }

@@ -3,7 +3,7 @@
 The database is the source of truth; Celery only carries work.
 
 1. **Dispatch** (beat, every LETTERS_DISPATCH_INTERVAL seconds): claim due SCHEDULED
-   letters with row locks, SKIP LOCKED, in chunks of LETTERS_CHUNK_SIZE; mark them QUEUED
+   letters with row locks, SKIP LOCKED, in chunks of CHUNK_SIZE; mark them QUEUED
    (queued_at, claimed_at) and, once that commits, queue one `letters_send_chunk` task per
    chunk. Two dispatchers at once take different rows.
 2. **Send** (the chunk task): claim the chunk's letters (QUEUED → SENDING, one more
@@ -79,6 +79,8 @@ UTC = dt.UTC
 SENDING_ACTION_STATES = (LetterAction.State.SCHEDULED, LetterAction.State.SENDING)
 # A refused letter waits LETTERS_RETRY_AFTER seconds, then twice that, and so on, up to this.
 RETRY_MAX_DELAY = dt.timedelta(hours=1)
+# Emails claimed together and sent by one task over one connection.
+CHUNK_SIZE = 100
 # Printed letters: targets rendered per task (a PDF takes a fraction of a second).
 PRINT_CHUNK_SIZE = 20
 # FOI reminders: a few days before the deadline and on the day, at this local hour.
@@ -151,7 +153,7 @@ def letters_dispatch(*, now: dt.datetime | None = None, chunk_size: int | None =
     so a worker never looks for a letter whose new state it cannot see yet."""
     now = now or timezone.now()
     letters_sweep(now=now)
-    size = chunk_size or settings.LETTERS_CHUNK_SIZE
+    size = chunk_size or CHUNK_SIZE
     claimed: list[int] = []
     while True:
         ids, seen = _claim_chunk(now=now, size=size)

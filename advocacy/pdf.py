@@ -183,11 +183,12 @@ def text_direction(text: str) -> str:
     return "ltr"
 
 
-def pdf_filename(*parts: str) -> str:
+def pdf_filename(*parts: str, extension: str = "pdf") -> str:
     """A download name from its parts: ("brief", "2026-11-23", "Hon. Jane Doe", "en") gives
-    "brief-2026-11-23-hon-jane-doe-en.pdf". Letters of any script are kept."""
+    "brief-2026-11-23-hon-jane-doe-en.pdf" (or ".csv" with `extension="csv"`). Letters of
+    any script are kept."""
     slugs = [slugify(part, allow_unicode=True) for part in parts]
-    return "-".join(slug for slug in slugs if slug) + ".pdf"
+    return "-".join(slug for slug in slugs if slug) + "." + extension
 
 
 def _ascii_filename(filename: str) -> str:

@@ -1,5 +1,5 @@
-"""Letter actions out as CSV: the signatories (editors only, audit-logged: they hold
-supporters' addresses) and the results by target.
+"""Letter actions out as CSV: the signatories (for editors only, audit-logged by the view:
+they hold supporters' addresses) and the results by target.
 
 UTF-8 with a byte-order mark so spreadsheets read any script; a cell that a spreadsheet
 would run as a formula gets a leading quote, as in the directory's export.
@@ -10,12 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils import timezone
 
-from advocacy.models import AuditEvent, User
-from advocacy.services import audit_record
 from contacts.exports import safe_cell
 from letters.models import LetterAction, Signatory
 from letters.results import Results
@@ -51,14 +47,16 @@ SIGNATORY_HEADER = [
 ]
 
 
-def signatories_csv(action: LetterAction, *, user: User, request: HttpRequest | None = None) -> str:
-    """Every signatory of the action, confirmed or not (the columns say which); only for
-    those who may edit the action, and kept in the audit trail."""
-    if not LetterAction.objects.editable_by(user).filter(pk=action.pk).exists():
-        raise PermissionDenied
-    signatories = (
+def signatories_of(action: LetterAction) -> list[Signatory]:
+    """Every signatory of the action, confirmed or not (the columns say which)."""
+    return list(
         Signatory.objects.filter(action=action).select_related("area").order_by("name", "pk")
     )
+
+
+def signatories_csv(signatories: list[Signatory]) -> str:
+    """One row per signatory, with their address: only for those who may edit the action,
+    and kept in the audit trail (the view checks and records it)."""
     rows = [
         [
             s.name,
@@ -76,14 +74,6 @@ def signatories_csv(action: LetterAction, *, user: User, request: HttpRequest | 
         ]
         for s in signatories
     ]
-    audit_record(
-        action=AuditEvent.Action.EXPORTED,
-        actor=user,
-        organisation=action.organisation,
-        target=action,
-        detail={"document": "signatories", "format": "csv", "rows": len(rows)},
-        request=request,
-    )
     return _csv(SIGNATORY_HEADER, rows)
 
 

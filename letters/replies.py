@@ -33,7 +33,7 @@ from campaigns import reminders
 from contacts import services as contacts_services
 from contacts.models import Person, Stance, StanceAssessment
 from contacts.services import TimelineEntry
-from letters import services
+from letters import access, services
 from letters.models import Letter, LetterAction, Signatory
 
 # A reply comes to a letter that went out: sent by email, or printed for delivery.
@@ -47,7 +47,7 @@ def evidence_key(letter: Letter) -> str:
 
 
 def can_log_reply(user, action: LetterAction) -> bool:
-    return LetterAction.objects.editable_by(user).filter(pk=action.pk).exists()
+    return access.can_edit(user, action)
 
 
 def can_report_reply(user, letter: Letter) -> bool:

@@ -26,7 +26,7 @@ from advocacy.models import AuditEvent, Membership
 from advocacy.services import audit_record
 from campaigns.models import Campaign
 from contacts.models import Person
-from letters import coordination, forms, merge, participation, services, targets
+from letters import access, coordination, forms, merge, participation, services, targets
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 
 PAGE_SIZE = 25
@@ -37,22 +37,7 @@ POLL_SECONDS = 2
 LIVE_STATES = (LetterAction.State.SCHEDULED, LetterAction.State.SENDING)
 
 
-# Access ----------------------------------------------------------------------------------
-
-
-def _get_action(
-    request: HttpRequest, pk: int, *, edit: bool = False, queryset=None
-) -> LetterAction:
-    """The action if the user may see it (404 otherwise); with `edit`, 403 for those who
-    only read it (viewers, partners)."""
-    actions = queryset if queryset is not None else LetterAction.objects.all()
-    action = get_object_or_404(
-        actions.visible_to(request.user).select_related("campaign", "organisation"), pk=pk
-    )
-    action.can_edit = LetterAction.objects.editable_by(request.user).filter(pk=pk).exists()
-    if edit and not action.can_edit:
-        raise PermissionDenied
-    return action
+# The shared header ----------------------------------------------------------------------
 
 
 def action_links(action: LetterAction) -> dict[str, str]:
@@ -184,7 +169,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     return _action_form(request, action)
 
 
@@ -210,8 +195,8 @@ def _progress_context(action: LetterAction) -> dict:
 
 @login_required
 def action_detail(request: HttpRequest, pk: int, *, launch_errors=None) -> HttpResponse:
-    action = _get_action(
-        request,
+    action = access.get_action(
+        request.user,
         pk,
         queryset=LetterAction.objects.select_related(
             "launched_by", "foi_country", "created_by"
@@ -235,7 +220,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, for htmx to poll while the letters go out."""
     if not request.htmx:
         return redirect("letters:detail", pk=pk)
-    action = _get_action(request, pk)
+    action = access.get_action(request.user, pk)
     context = {"action": action, **_progress_context(action)}
     response = render(request, "letters/action_detail.html#action-progress", context)
     response["Cache-Control"] = "no-store"
@@ -249,7 +234,7 @@ def _state_change(
     (LaunchError) shows every reason on the overview."""
 
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        action = _get_action(request, pk, edit=True)
+        action = access.get_action(request.user, pk, edit=True)
         try:
             result = change(action=action, user=request.user, request=request)
         except ValidationError as error:
@@ -269,7 +254,7 @@ action_open = _state_change(
 def action_launch(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what launching will do (how many letters, who gets none, whether the delivery
     time has passed), to confirm. POST: launch."""
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     if request.method != "POST":
         problems = services.launch_problems(action)
         if problems:
@@ -307,7 +292,7 @@ action_unschedule = _state_change(
 @login_required
 def action_close(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what closing stops, to confirm. POST: close."""
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     if action.state == LetterAction.State.CLOSED:
         return _back(action)
     if request.method != "POST":
@@ -391,7 +376,7 @@ def _check_language(language: str) -> None:
 
 @login_required
 def template_index(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk)
+    action = access.get_action(request.user, pk)
     written = list(action.templates.values_list("language", flat=True))
     language = (
         settings.LANGUAGE_CODE if not written or settings.LANGUAGE_CODE in written else written[0]
@@ -404,7 +389,9 @@ def template_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     """The letter in one language: subject and body with their merge fields, the list of
     fields, and a preview. Without JavaScript, "Preview" posts the form without saving."""
     _check_language(language)
-    action = _get_action(request, pk, queryset=LetterAction.objects.prefetch_related("templates"))
+    action = access.get_action(
+        request.user, pk, queryset=LetterAction.objects.prefetch_related("templates")
+    )
     existing = next((t for t in action.templates.all() if t.language == language), None)
     editable = action.can_edit and action.is_changeable
     data = request.POST if request.method == "POST" else None
@@ -453,7 +440,7 @@ def template_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
 def template_preview(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     """The preview alone, for htmx while the author types; the errors when there are."""
     _check_language(language)
-    action = _get_action(request, pk)
+    action = access.get_action(request.user, pk)
     form = forms.TemplateForm(request.POST, action=action, language=language)
     preview_form = forms.PreviewForm(request.POST, action=action)
     preview = None
@@ -473,7 +460,7 @@ def template_preview(request: HttpRequest, pk: int, language: str) -> HttpRespon
 @require_POST
 def template_delete(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     _check_language(language)
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     if not action.is_changeable:
         raise PermissionDenied
     LetterTemplate.objects.filter(action=action, language=language).delete()
@@ -496,7 +483,7 @@ def _filter_data(request: HttpRequest) -> QueryDict:
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The action's targets, each marked when it has no letter yet (`?unwritten=1`: only
     those); for its editors, the directory's filters to choose them."""
-    action = _get_action(request, pk)
+    action = access.get_action(request.user, pk)
     changeable = action.can_edit and action.is_changeable
     gaps = action.unwritten_is_gap
     unwritten = gaps and request.GET.get("unwritten") == "1"
@@ -553,7 +540,7 @@ def _query(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def targets_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     query = _query(request)
     if not query:
         messages.error(
@@ -592,7 +579,7 @@ def targets_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_add(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     person_id = request.POST.get("person", "")
     person = get_object_or_404(Person, pk=person_id) if person_id.isdigit() else None
     if person is None:
@@ -609,7 +596,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_remove(request: HttpRequest, pk: int, target: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     row = get_object_or_404(ActionTarget.objects.select_related("person"), pk=target, action=action)
     row.action = action
     try:
@@ -624,7 +611,7 @@ def target_remove(request: HttpRequest, pk: int, target: int) -> HttpResponse:
 @login_required
 def target_update(request: HttpRequest, pk: int, target: int) -> HttpResponse:
     """One target's time zone and who writes to them."""
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     row = get_object_or_404(ActionTarget.objects.select_related("person"), pk=target, action=action)
     data = request.POST if request.method == "POST" else None
     form = forms.TargetForm(data, instance=row, assignees=coordination.assignees(action))
@@ -658,7 +645,7 @@ def _chosen_targets(request: HttpRequest, action: LetterAction) -> forms.Targets
 @login_required
 @require_POST
 def targets_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     form = _chosen_targets(request, action)
     if form is not None:
         count = coordination.targets_assign(
@@ -678,7 +665,7 @@ def targets_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def targets_delivered(request: HttpRequest, pk: int) -> HttpResponse:
     """Printed letters handed over or posted: their letters count as sent."""
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     form = _chosen_targets(request, action)
     if form is not None:
         count = services.targets_mark_delivered(
@@ -696,7 +683,7 @@ def targets_delivered(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def letter_list(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk)
+    action = access.get_action(request.user, pk)
     form = forms.LetterFilterForm(request.GET or None)
     letters = form.filter(
         Letter.objects.filter(action=action)
@@ -744,7 +731,7 @@ def _writer_role(letter: Letter) -> str:
 
 
 def _get_letter(request: HttpRequest, pk: int, letter: int) -> tuple[LetterAction, Letter]:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     row = get_object_or_404(
         Letter.objects.select_related("signatory__user", "target"), pk=letter, action=action
     )
@@ -770,7 +757,7 @@ def letter_approve(request: HttpRequest, pk: int, letter: int) -> HttpResponse:
 @login_required
 @require_POST
 def letters_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _get_action(request, pk, edit=True)
+    action = access.get_action(request.user, pk, edit=True)
     count = coordination.letters_approve(
         action=action,
         letters=Letter.objects.filter(action=action),

@@ -25,27 +25,17 @@ from advocacy import pdf
 from advocacy.models import AuditEvent
 from advocacy.pdf import attachment_header
 from advocacy.services import audit_record
-from letters import exports, pdfs, replies, results
+from letters import access, exports, pdfs, replies, results
 from letters.models import ActionTarget, Letter, LetterAction
 from letters.views.actions import action_context
 
 ACTION_FIELDS = ("campaign", "organisation", "foi_country")
 
 
-def _action(request: HttpRequest, pk: int) -> tuple[LetterAction, bool]:
-    """The action if the user may see it (else 404), and whether they may edit it."""
-    action = get_object_or_404(
-        LetterAction.objects.visible_to(request.user).select_related(*ACTION_FIELDS), pk=pk
+def _get_action(request: HttpRequest, pk: int, *, edit: bool = False) -> LetterAction:
+    return access.get_action(
+        request.user, pk, edit=edit, queryset=LetterAction.objects.select_related("foi_country")
     )
-    can_edit = LetterAction.objects.editable_by(request.user).filter(pk=action.pk).exists()
-    return action, can_edit
-
-
-def _editable_action(request: HttpRequest, pk: int) -> LetterAction:
-    action, can_edit = _action(request, pk)
-    if not can_edit:
-        raise PermissionDenied
-    return action
 
 
 def _record_export(request: HttpRequest, action: LetterAction, document: str, fmt: str, **more):
@@ -138,7 +128,7 @@ def letter_detail(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse
         action_id=action_pk,
     )
     action = letter.action
-    can_edit = LetterAction.objects.editable_by(request.user).filter(pk=action.pk).exists()
+    can_edit = access.can_edit(request.user, action)
     target = ActionTarget.objects.filter(action=action, person=letter.target_id).first()
     can_reply = letter.state in replies.REPLYABLE
     # Editors log the reply; a writer with an account who may not edit the action reports it.
@@ -178,7 +168,7 @@ def letter_detail(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse
 @login_required
 @require_GET
 def letter_download(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse:
-    action = _editable_action(request, action_pk)
+    action = _get_action(request, action_pk, edit=True)
     letter = get_object_or_404(Letter.objects.select_related("target"), pk=pk, action=action)
     letter.action = action
     content = pdfs.letter_pdf(letter)
@@ -201,7 +191,7 @@ def _target(action: LetterAction, target_pk: int) -> ActionTarget:
 @require_GET
 def target_download(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     """Every letter to one target: the file printed on the day when there is one."""
-    action = _editable_action(request, pk)
+    action = _get_action(request, pk, edit=True)
     target = _target(action, target_pk)
     content = None
     if target.pdf and target.pdf.storage.exists(target.pdf.name):
@@ -217,7 +207,7 @@ def target_download(request: HttpRequest, pk: int, target_pk: int) -> HttpRespon
 @require_GET
 def cosigned_download(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     """The co-signed letter to one target with its signatories, made now."""
-    action = _editable_action(request, pk)
+    action = _get_action(request, pk, edit=True)
     if not action.is_cosigned:  # there is no such letter: not a refusal
         raise Http404
     target = _target(action, target_pk)
@@ -230,7 +220,7 @@ def cosigned_download(request: HttpRequest, pk: int, target_pk: int) -> HttpResp
 @require_GET
 def combined_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Every target's letters in one file, for hand delivery."""
-    action = _editable_action(request, pk)
+    action = _get_action(request, pk, edit=True)
     content = pdfs.combined_pdf(action)
     _record_export(request, action, "all_letters", "pdf")
     return pdf.pdf_response(content, pdfs.combined_filename(action))
@@ -246,10 +236,12 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def signatories_download(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _editable_action(request, pk)
-    text = exports.signatories_csv(action, user=request.user, request=request)
-    name = pdf.pdf_filename("signatories", action.title).removesuffix(".pdf") + ".csv"
-    return _csv_response(text, name)
+    action = _get_action(request, pk, edit=True)
+    signatories = exports.signatories_of(action)
+    text = exports.signatories_csv(signatories)
+    # They hold supporters' addresses: who took them is kept.
+    _record_export(request, action, "signatories", "csv", rows=len(signatories))
+    return _csv_response(text, pdf.pdf_filename("signatories", action.title, extension="csv"))
 
 
 # Results ------------------------------------------------------------------------------------
@@ -258,13 +250,12 @@ def signatories_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
-    action, can_edit = _action(request, pk)
-    action.can_edit = can_edit  # the shared header offers editors the settings
+    action = _get_action(request, pk)
     context = action_context(
         action,
         "results",
         results=results.action_results(action),
-        can_edit=can_edit,
+        can_edit=action.can_edit,
         printable=action.is_printed or action.is_cosigned,
     )
     return render(request, "letters/results.html", context)
@@ -273,18 +264,17 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def results_download_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    action, _can_edit = _action(request, pk)
+    action = _get_action(request, pk)
     text = exports.results_csv(results.action_results(action))
     _record_export(request, action, "results", "csv")
     day = timezone.localdate().isoformat()
-    name = pdf.pdf_filename("results", action.title, day).removesuffix(".pdf") + ".csv"
-    return _csv_response(text, name)
+    return _csv_response(text, pdf.pdf_filename("results", action.title, day, extension="csv"))
 
 
 @login_required
 @require_GET
 def results_download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    action, _can_edit = _action(request, pk)
+    action = _get_action(request, pk)
     content = pdfs.results_pdf(results.action_results(action), language=translation.get_language())
     _record_export(request, action, "results", "pdf")
     return pdf.pdf_response(content, pdfs.results_filename(action))

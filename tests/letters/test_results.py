@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from advocacy.models import AuditEvent
+from advocacy.pdf import pdf_filename
 from contacts.models import StanceAssessment
 from letters import exports, replies, results
 from letters.models import Letter, LetterAction
@@ -221,6 +222,19 @@ def test_the_results_download_for_a_viewer(world, client, viewer):
     assert response["Content-Type"].startswith("text/csv")
     assert ".csv" in response["Content-Disposition"]
     assert "Amina Odhiambo" in response.content.decode()
+    day = timezone.localdate().isoformat()
+    assert (
+        f'filename="results-ratification-letter-day-{day}.csv"' in (response["Content-Disposition"])
+    )
+
+
+def test_download_names_take_another_extension():
+    assert pdf_filename("signatories", "Sign for the treaty", extension="csv") == (
+        "signatories-sign-for-the-treaty.csv"
+    )
+    assert pdf_filename("signatories", "Sign for the treaty") == (
+        "signatories-sign-for-the-treaty.pdf"
+    )
 
 
 def test_the_pdf_report(world, client, viewer):
@@ -241,11 +255,13 @@ def test_the_pdf_report(world, client, viewer):
     assert response["Content-Disposition"].startswith('attachment; filename="results-')
 
 
-def test_the_signatories_csv_for_editors_is_audited(world, campaigner):
+def test_the_signatories_csv_for_editors_is_audited(world, client, campaigner):
     world.george.organisation_name = '=HYPERLINK("http://evil.example")'
     world.george.save()
+    client.force_login(campaigner)
 
-    rows = _rows(exports.signatories_csv(world.action, user=campaigner))
+    response = client.get(f"/letters/{world.action.pk}/signatories.csv")
+    rows = _rows(response.content.decode())
 
     assert [row["name"] for row in rows] == ["Fatuma Hassan", "George Otieno", "Hannah Njeri"]
     fatuma = rows[0]

@@ -378,12 +378,14 @@ class Signatory(models.Model):
         return signing.dumps([self.pk, self.nonce], salt=self.SALT, compress=True)
 
     @classmethod
-    def from_token(cls, token: str) -> Signatory | None:
+    def from_token(cls, token: str, *, related: tuple[str, ...] = ("action",)) -> Signatory | None:
+        """The signatory the link is for, with `related` joined; None when it does not
+        verify."""
         try:
             pk, nonce = signing.loads(token, salt=cls.SALT)
         except (signing.BadSignature, ValueError, TypeError):
             return None
-        signatory = cls.objects.select_related("action").filter(pk=pk).first()
+        signatory = cls.objects.select_related(*related).filter(pk=pk).first()
         if signatory is None or not secrets.compare_digest(signatory.nonce, str(nonce)):
             return None
         return signatory

@@ -124,14 +124,14 @@ class BadLink(Exception):
 
 
 def _signatory(token: str) -> Signatory:
-    signatory = Signatory.from_token(token)
+    # The campaign names the letter ({{ campaign.name }}); the area names their seat.
+    signatory = Signatory.from_token(token, related=("action__campaign", "area"))
     if signatory is None:
         raise BadLink
     action = signatory.action
     if action.state == LetterAction.State.DRAFT or action.is_foi:
         raise BadLink
-    # The campaign names the letter ({{ campaign.name }}); the area names their seat.
-    return Signatory.objects.select_related("action__campaign", "area").get(pk=signatory.pk)
+    return signatory
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:
@@ -165,12 +165,10 @@ def _supporter_page(
     letters = list(
         signatory.letters.select_related("target").order_by("target__sort_name", "target__name")
     )
-    context = {
-        **_page_context(action),
-        "signatory": signatory,
-        "token": token,
-        "letters": letters,
-    }
+    context = {"action": action, "signatory": signatory, "token": token, "letters": letters}
+    if action.is_cosigned:
+        context["signatures"] = participation.signature_count(action)
+        context["text"] = cosigned_text(action, _language())
     if action.takes_part and action.kind == LetterAction.Kind.LETTER_DAY:
         written = {letter.target_id: letter for letter in letters}
         mine = participation.representatives(action=action, area=signatory.area)

@@ -810,9 +810,9 @@ def test_the_supporters_meter_follows_their_typing(client, world, action):
     assert b'value="0"' in response.content
 
 
-# the supporter's meter: the signatory by token, again with its action, campaign and area, the
+# the supporter's meter: the signatory by token (action, campaign and area joined), the
 # target, their letter to the target, the action's templates (once), the target's positions.
-SUPPORTER_METER_QUERIES = 6
+SUPPORTER_METER_QUERIES = 5
 
 
 def test_the_supporters_meter_queries_are_fixed(client, world, action, django_assert_num_queries):
@@ -893,10 +893,9 @@ def test_an_unconfirmed_supporter_cannot_write(client, world, action):
     assert not Letter.objects.exists()
 
 
-# supporter page: the signatory by token, again with its action, campaign and area, its
-# letters (targets joined), the signature count, the representatives, the other targets, the
-# areas to choose from.
-SUPPORTER_QUERIES = 7
+# supporter page: the signatory by token (action, campaign and area joined), its letters
+# (targets joined), the representatives, the other targets, the areas to choose from.
+SUPPORTER_QUERIES = 5
 
 
 def test_supporter_page_queries_do_not_grow(client, world, action, django_assert_num_queries):
@@ -911,6 +910,28 @@ def test_supporter_page_queries_do_not_grow(client, world, action, django_assert
     with django_assert_num_queries(SUPPORTER_QUERIES):
         response = client.get(url)
     assert len(response.context["letters"]) == 3
+
+
+# co-signed: the signatory by token, its letters, the signature count, the letter's template,
+# its first target and that target's positions, the areas to choose from.
+COSIGNED_SUPPORTER_QUERIES = 7
+
+
+def test_a_cosigned_actions_supporter_page_shows_the_count_and_the_text(
+    client, action, django_assert_num_queries
+):
+    action.kind = LetterAction.Kind.COSIGNED
+    action.save()
+    signatory = SignatoryFactory(action=action)
+    signatory.renew_nonce()
+    signatory.save()
+
+    with django_assert_num_queries(COSIGNED_SUPPORTER_QUERIES):
+        response = client.get(reverse("letters:supporter", args=[signatory.token]))
+
+    content = response.content.decode()
+    assert "1 person has signed." in content
+    assert "The letter you sign" in content
 
 
 # Replies ---------------------------------------------------------------------------------

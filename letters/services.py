@@ -34,7 +34,7 @@ from advocacy.zones import zone
 from campaigns import reminders
 from letters import merge
 from letters.foi import deadline_for
-from letters.models import ActionTarget, Letter, LetterAction, Signatory
+from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 
 if TYPE_CHECKING:
     from advocacy.models import User
@@ -106,6 +106,17 @@ def action_open(
     action.save(update_fields=["state", "updated_at"])
     _audit(action, user=user, detail={"state": action.state}, request=request)
     return action
+
+
+@transaction.atomic
+def template_delete(
+    *, template: LetterTemplate, user: User, request: HttpRequest | None = None
+) -> None:
+    """Remove the letter in one language; letters written from it keep their own text."""
+    action = template.action
+    language = template.language
+    template.delete()
+    _audit(action, user=user, detail={"template": language, "removed": True}, request=request)
 
 
 # Launching ---------------------------------------------------------------------------------

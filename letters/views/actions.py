@@ -457,15 +457,22 @@ def template_preview(request: HttpRequest, pk: int, language: str) -> HttpRespon
 
 
 @login_required
-@require_POST
 def template_delete(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    """GET: the letter in that language, to confirm. POST: remove it."""
     _check_language(language)
     action = access.get_action(request.user, pk, edit=True)
     if not action.is_changeable:
         raise PermissionDenied
-    LetterTemplate.objects.filter(action=action, language=language).delete()
-    messages.success(request, _("That language's version is removed."))
-    return redirect("letters:templates", pk=pk)
+    template = get_object_or_404(LetterTemplate, action=action, language=language)
+    template.action = action
+    if request.method == "POST":
+        services.template_delete(template=template, user=request.user, request=request)
+        messages.success(request, _("That language's version is removed."))
+        return redirect("letters:templates", pk=pk)
+    context = action_context(
+        action, "templates", template=template, language_name=dict(settings.LANGUAGES)[language]
+    )
+    return render(request, "letters/template_confirm_delete.html", context)
 
 
 # Targets ---------------------------------------------------------------------------------

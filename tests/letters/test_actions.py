@@ -884,6 +884,40 @@ def test_a_good_template_is_saved_per_language(coordinator_client, action):
     assert "{{ target.constituency }}" in html  # the list of fields to insert
 
 
+def test_removing_a_language_asks_first_and_is_recorded(coordinator_client, coordinator, action):
+    factories.LetterTemplateFactory(action=action, language="en")
+    factories.LetterTemplateFactory(action=action, language="fr", subject="Ratifiez le traité")
+    url = reverse("letters:template_delete", args=[action.pk, "fr"])
+    page = coordinator_client.get(reverse("letters:template", args=[action.pk, "fr"]))
+    assert f'href="{url}"' in page.content.decode()
+
+    response = coordinator_client.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Remove the letter in French?" in html and "Ratifiez le traité" in html
+    assert LetterTemplate.objects.filter(action=action, language="fr").exists()
+
+    response = coordinator_client.post(url)
+
+    assert response.status_code == 302
+    assert list(action.templates.values_list("language", flat=True)) == ["en"]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATED, target_id=str(action.pk))
+    assert event.actor == coordinator
+    assert event.detail == {"template": "fr", "removed": True}
+    assert coordinator_client.get(url).status_code == 404
+
+
+def test_a_launched_action_s_letter_is_not_removed(coordinator_client, action, viewer, client):
+    factories.LetterTemplateFactory(action=action, language="fr")
+    url = reverse("letters:template_delete", args=[action.pk, "fr"])
+    LetterAction.objects.filter(pk=action.pk).update(state="scheduled")
+    assert coordinator_client.post(url).status_code == 403
+    LetterAction.objects.filter(pk=action.pk).update(state="draft")
+    assert _client_for(client, viewer).post(url).status_code == 403
+    assert LetterTemplate.objects.filter(action=action, language="fr").exists()
+
+
 def test_the_preview_uses_a_real_target(coordinator_client, action, committee):
     member = committee["members"][0]
     target = factories.ActionTargetFactory(action=action, person=member)

@@ -439,6 +439,16 @@ class Position(models.Model):
             raise ValidationError({"post": _("Someone else holds this post over the same dates.")})
 
 
+class ContactPointQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None) -> ContactPointQuerySet:
+        """Valid on the given day (today by default): from its start, to its end."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        )
+
+
 class ContactPoint(models.Model):
     class Kind(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -466,6 +476,8 @@ class ContactPoint(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ContactPointQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "label"]

@@ -209,11 +209,9 @@ def letters_sweep(*, now: dt.datetime | None = None) -> int:
 def current_emails(person_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, str]:
     """Each person's current email address from the directory (the first one entered when
     there are several), by person id; one query."""
-    on = on or timezone.localdate()
     rows = (
-        ContactPoint.objects.filter(person_id__in=list(person_ids), kind=ContactPoint.Kind.EMAIL)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        ContactPoint.objects.current(on)
+        .filter(person_id__in=list(person_ids), kind=ContactPoint.Kind.EMAIL)
         .exclude(value="")
         .order_by("person_id", "pk")
         .values_list("person_id", "value")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -194,14 +194,12 @@ def _recipient_lines(
 
 def _postal_addresses(people: Sequence[int]) -> dict[int, list[str]]:
     """Each person's office address: the capital office, else the constituency office."""
-    today = timezone.localdate()
     points = (
-        ContactPoint.objects.filter(
+        ContactPoint.objects.current()
+        .filter(
             person__in=people,
             kind__in=[ContactPoint.Kind.CAPITAL_OFFICE, ContactPoint.Kind.CONSTITUENCY_OFFICE],
         )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .order_by("kind", "label", "pk")
     )
     found: dict[int, list[str]] = {}

@@ -17,8 +17,8 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Case, Q, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +32,46 @@ def new_public_key() -> str:
     return secrets.token_urlsafe(9)
 
 
+def _count(model: type[models.Model], **where) -> Coalesce:
+    """Rows of `model` per action (those matching `where`), as a subquery: two joined
+    counts would multiply."""
+    rows = (
+        model.objects.filter(action=OuterRef("pk"), **where)
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), Value(0))
+
+
+def _first_answer_due() -> Subquery:
+    """The earliest day an FOI request of the action must be answered by, as a subquery."""
+    rows = (
+        Letter.objects.filter(action=OuterRef("pk"), foi_deadline__isnull=False)
+        .order_by()
+        .values("action")
+        .annotate(first=Min("foi_deadline"))
+        .values("first")
+    )
+    return Subquery(rows, output_field=models.DateField())
+
+
 class LetterActionQuerySet(VisibleQuerySet):
     def for_list(self) -> LetterActionQuerySet:
-        return self.select_related("campaign", "organisation").order_by("-updated_at", "-id")
+        """For the list: campaign and organisation joined; each with its `target_count`,
+        `letter_count`, `signed_count` (confirmed signatories) and `answer_due` (the
+        first FOI deadline), counted in the same query."""
+        return (
+            self.select_related("campaign", "organisation")
+            .annotate(
+                target_count=_count(ActionTarget),
+                letter_count=_count(Letter),
+                signed_count=_count(Signatory, email_confirmed_at__isnull=False),
+                answer_due=_first_answer_due(),
+            )
+            .order_by("-updated_at", "-id")
+        )
 
 
 class LetterAction(VisibleRecord):

@@ -12,8 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, DateField, IntegerField, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -27,7 +26,7 @@ from advocacy.services import audit_record
 from campaigns.models import Campaign
 from contacts.models import Person
 from letters import access, coordination, forms, merge, participation, services, targets
-from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
+from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate
 
 PAGE_SIZE = 25
 TARGETS_PAGE_SIZE = 50
@@ -74,31 +73,6 @@ def _show_errors(request: HttpRequest, error: ValidationError) -> None:
 # The list --------------------------------------------------------------------------------
 
 
-def _first_answer_due() -> Subquery:
-    """The earliest day an FOI request of the action must be answered by, as a subquery."""
-    rows = (
-        Letter.objects.filter(action=OuterRef("pk"), foi_deadline__isnull=False)
-        .order_by()
-        .values("action")
-        .annotate(first=Min("foi_deadline"))
-        .values("first")
-    )
-    return Subquery(rows, output_field=DateField())
-
-
-def _count(model, **where) -> Coalesce:
-    """Rows of `model` per action (those matching `where`), as a subquery: two joined
-    counts would multiply."""
-    rows = (
-        model.objects.filter(action=OuterRef("pk"), **where)
-        .order_by()
-        .values("action")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
     visible = LetterAction.objects.visible_to(request.user)
@@ -108,12 +82,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         .order_by("name", "pk")
     )
     form = forms.ActionFilterForm(request.GET or None, campaigns=campaigns)
-    actions = form.filter(visible.for_list()).annotate(
-        target_count=_count(ActionTarget),
-        letter_count=_count(Letter),
-        signed_count=_count(Signatory, email_confirmed_at__isnull=False),
-        answer_due=_first_answer_due(),
-    )
+    actions = form.filter(visible.for_list())
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -3,7 +3,9 @@ started as a process and the CPU time it used."""
 
 from __future__ import annotations
 
+import collections
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -102,3 +104,47 @@ def cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime and stime
     return total / ticks
+
+
+class SmtpServer:
+    """A local SMTP server that counts the Message-IDs it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.message_ids: collections.Counter = collections.Counter()
+        self.lock = threading.Lock()
+        with socket.socket() as probe:  # a free port
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        header = envelope.content.split(b"\r\n\r\n", 1)[0]
+        message_id = next(
+            (
+                line.split(b":", 1)[1].strip()
+                for line in header.split(b"\r\n")
+                if line.lower().startswith(b"message-id:")
+            ),
+            b"",
+        )
+        with self.lock:
+            self.message_ids[message_id] += 1
+        return "250 OK"
+
+    @property
+    def received(self) -> int:
+        with self.lock:
+            return sum(self.message_ids.values())
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"

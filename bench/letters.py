@@ -21,14 +21,11 @@ PDFs in under 60 s. See README.md.
 from __future__ import annotations
 
 import argparse
-import collections
 import datetime as dt
 import os
 import shutil
 import signal
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -225,50 +222,6 @@ def write_letters(action) -> float:
 # The SMTP server and the worker
 
 
-class SmtpServer:
-    """A local SMTP server that counts the Message-IDs it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.message_ids: collections.Counter = collections.Counter()
-        self.lock = threading.Lock()
-        with socket.socket() as probe:  # a free port
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        header = envelope.content.split(b"\r\n\r\n", 1)[0]
-        message_id = next(
-            (
-                line.split(b":", 1)[1].strip()
-                for line in header.split(b"\r\n")
-                if line.lower().startswith(b"message-id:")
-            ),
-            b"",
-        )
-        with self.lock:
-            self.message_ids[message_id] += 1
-        return "250 OK"
-
-    @property
-    def received(self) -> int:
-        with self.lock:
-            return sum(self.message_ids.values())
-
-    def __enter__(self) -> SmtpServer:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.controller.stop()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-
 # The runs
 
 
@@ -283,7 +236,7 @@ def run(
     organisation, user, campaign = world()
     action = make_action(campaign, user, channel=channel, count=count)
     app.control.purge()
-    with SmtpServer() as smtp:
+    with common.SmtpServer() as smtp:
         worker = common.start_worker(smtp.url, concurrency, name="bench-letters", log=log)
         try:
             cpu_before = common.cpu_seconds(worker.pid)

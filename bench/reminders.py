@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
-import threading
 import time
 
 import common
@@ -140,36 +138,6 @@ def explain_tick() -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-class SmtpServer:
-    """A local SMTP server that counts what it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.received = 0
-        self.lock = threading.Lock()
-        with socket.socket() as probe:  # a free port
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.received += 1
-        return "250 OK"
-
-    def __enter__(self) -> SmtpServer:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.controller.stop()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-
 def burst(count: int, user_ids: list[int], *, email: bool, concurrency: int) -> dict[str, float]:
     from advocacy.celery import app
     from advocacy.models import Notification, User
@@ -179,7 +147,7 @@ def burst(count: int, user_ids: list[int], *, email: bool, concurrency: int) -> 
     preference = User.ReminderDelivery.EMAIL if email else User.ReminderDelivery.IN_APP
     User.objects.filter(pk__in=user_ids).update(reminder_delivery=preference)
     app.control.purge()
-    with SmtpServer() as smtp:
+    with common.SmtpServer() as smtp:
         worker = common.start_worker(
             smtp.url if email else "dummymail://", concurrency, name="bench"
         )

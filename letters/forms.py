@@ -9,7 +9,9 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import User, Visibility, time_zone_choices
+from campaigns.forms import offer_campaigns
 from campaigns.models import Campaign
+from contacts.filters import CountryField
 from contacts.models import Country
 from letters import merge
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate
@@ -39,9 +41,7 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args, campaigns: list[Campaign], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.filter(pk__in=[c.pk for c in campaigns])
-        # Choices from the list already loaded, so drawing the select costs no query.
-        self.fields["campaign"].choices = [("", _("Any")), *((c.pk, c.name) for c in campaigns)]
+        offer_campaigns(self.fields["campaign"], campaigns)
 
     def filter(self, actions: QuerySet[LetterAction]) -> QuerySet[LetterAction]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -54,11 +54,6 @@ class ActionFilterForm(forms.Form):
         return actions
 
 
-class CountryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Country) -> str:
-        return obj.display_name
-
-
 class ActionForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Fixed time zone"),
@@ -67,7 +62,7 @@ class ActionForm(forms.ModelForm):
         # Shown only when that policy is chosen (static/js/letters.js).
         widget=forms.Select(attrs={"data-shown-for-zone-policy": "fixed"}),
     )
-    foi_country = CountryChoiceField(
+    foi_country = CountryField(
         label=_("Country whose law applies"),
         queryset=Country.objects.all(),
         required=False,

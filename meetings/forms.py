@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.models import Membership, Organisation, User, time_zone_choices
 from campaigns.calendar_forms import exists_locally, local_to_utc
+from campaigns.forms import offer_campaigns
 from campaigns.models import Campaign
 from contacts.forms import LookupField, LookupFormMixin
 from contacts.models import Person, Stance
@@ -412,9 +413,7 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args, campaigns: list[Campaign], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.filter(pk__in=[c.pk for c in campaigns])
-        # Choices from the list already loaded, so rendering the select costs no query.
-        self.fields["campaign"].choices = [("", _("Any")), *((c.pk, c.name) for c in campaigns)]
+        offer_campaigns(self.fields["campaign"], campaigns)
 
     def filter(self, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         data = self.cleaned_data if self.is_valid() else {}

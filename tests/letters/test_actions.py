@@ -1607,3 +1607,13 @@ def test_the_campaign_page_lists_its_letter_actions(coordinator_client, action, 
 def test_the_nav_links_to_letters(coordinator_client):
     html = coordinator_client.get(reverse("letters:list")).content.decode()
     assert f'href="{reverse("letters:list")}" aria-current="page"' in html
+
+
+def test_the_shared_page_rules_live_once_in_the_app_sheet(coordinator_client, campaign):
+    css = Path(__file__).resolve().parents[2] / "static" / "css"
+    for rule in (".facts {", ".filters {", ".row-section > legend h2 {"):
+        assert rule in (css / "app.css").read_text()
+        for sheet in ("letters.css", "campaigns.css", "meetings.css"):
+            assert rule not in (css / sheet).read_text()
+    html = coordinator_client.get(reverse("letters:create")).content.decode()
+    assert "css/campaigns.css" not in html

@@ -6,9 +6,6 @@ Views check that the user may edit the action (`LetterAction.objects.editable_by
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -18,16 +15,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from advocacy.mail import absolute_url
 from advocacy.models import AuditEvent, Membership, Organisation, User, Visibility
 from advocacy.notifications import notification_create
 from advocacy.services import audit_record
-from letters import services
+from letters import coordination_tasks, services
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
-
-logger = logging.getLogger(__name__)
 
 # Letters a coordinator may send back: written, not yet on their way.
 SENDABLE_BACK = (Letter.State.SUBMITTED, Letter.State.READY)
@@ -134,9 +128,14 @@ def _tell_writer(letter: Letter, *, reason: str, now) -> None:
                 url=writer_url(letter, signatory),
             )
     else:
-        # After the commit, by the worker: a mail server that is down must neither undo the
-        # sending back nor keep the coordinator waiting.
-        transaction.on_commit(partial(_queue_supporter_email, letter.pk, reason), robust=True)
+        # After the commit, by the worker: a mail server or a broker that is down must
+        # neither undo the sending back nor keep the coordinator waiting; the writer sees why
+        # on their page all the same.
+        # A lambda, not a partial: Django names the callback when it logs its failure.
+        transaction.on_commit(
+            lambda: coordination_tasks.letter_sent_back_email.delay(letter.pk, reason),
+            robust=True,
+        )
 
 
 def writer_url(letter: Letter, signatory: Signatory) -> str:
@@ -145,16 +144,6 @@ def writer_url(letter: Letter, signatory: Signatory) -> str:
     if signatory.user_id:
         return reverse("letters:write", args=[letter.action_id, letter.target_id])
     return reverse("letters:supporter_write", args=[signatory.token, letter.target_id])
-
-
-def _queue_supporter_email(letter_id: int, reason: str) -> None:
-    from letters import coordination_tasks
-
-    try:
-        coordination_tasks.letter_sent_back_email.delay(letter_id, reason)
-    except BrokerError:
-        # The letter is sent back all the same; its writer sees why on their page.
-        logger.exception("Sent-back email for letter %s not queued", letter_id)
 
 
 def email_supporter(*, letter: Letter, reason: str) -> None:

@@ -19,12 +19,10 @@ scheduled at once when the action is already scheduled.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,16 +34,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from advocacy.mail import absolute_url
 from advocacy.models import Membership
 from contacts.models import Area, Person, Position
-from letters import merge, ratelimit
+from letters import merge, participation_tasks, ratelimit
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 from letters.similarity import is_nearly_identical, similarity
-
-logger = logging.getLogger(__name__)
 
 
 class ParticipationError(ValidationError):
@@ -533,16 +528,6 @@ def _fill(signatory: Signatory, supporter: Supporter, now: dt.datetime) -> None:
     signatory.consent_contact_at = now if supporter.consent_contact else None
 
 
-def _send_confirmation(signatory_id: int) -> None:
-    from letters import participation_tasks
-
-    try:
-        participation_tasks.signatory_confirmation_send.delay(signatory_id)
-    except BrokerError:
-        # The sign-up is kept; the supporter can ask again once RESEND_AFTER has passed.
-        logger.exception("Confirmation for signatory %s not queued", signatory_id)
-
-
 @dataclass(frozen=True)
 class Signup:
     """What became of a sign-up. `signatory_id` is None when nothing was recorded (a robot,
@@ -616,7 +601,13 @@ def supporter_signup(
                 signatory.save()
             result = Signup(signatory_id=signatory.pk, sent=sending, updated=updating)
         if result.sent:
-            transaction.on_commit(partial(_send_confirmation, signatory.pk))
+            # Robust: with the broker down the sign-up is kept, and the supporter can ask
+            # again once RESEND_AFTER has passed.
+            # A lambda, not a partial: Django names the callback when it logs its failure.
+            pk = signatory.pk
+            transaction.on_commit(
+                lambda: participation_tasks.signatory_confirmation_send.delay(pk), robust=True
+            )
     return result
 
 

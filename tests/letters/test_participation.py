@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from advocacy.models import Membership
 from letters import coordination, participation
@@ -561,6 +562,28 @@ def test_my_letters_lists_the_users_letters(
     with django_assert_num_queries(5):
         response = campaigner_client.get(reverse("letters:my_letters"))
     assert [letter.target for letter in response.context["page"]] == [world.mp_westlands]
+
+
+def test_a_broker_that_is_down_does_not_undo_sending_a_supporters_letter_back(
+    world, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    from letters import coordination_tasks
+
+    def down(*args):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(coordination_tasks.letter_sent_back_email, "delay", down)
+    supporter = SignatoryFactory(action=world.action)
+    letter = LetterFactory(
+        action=world.action, target=world.mp_westlands, signatory=supporter, state="submitted"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sent_back = coordination.letter_send_back(
+            letter=letter, user=coordinator, reason="Shorter, please."
+        )
+    assert sent_back
+    letter.refresh_from_db()
+    assert (letter.state, letter.review_note) == (Letter.State.DRAFT, "Shorter, please.")
 
 
 def test_a_letter_sent_back_shows_why_until_its_writer_submits_it_again(

@@ -453,13 +453,17 @@ class Letter(models.Model):
     EDITABLE = (State.DRAFT, State.SUBMITTED, State.READY)
     # On its way: the dispatcher and the send task own it.
     IN_FLIGHT = (State.QUEUED, State.SENDING)
-    DONE = (State.SENT, State.PRINTED)
+    # Went out of our hands, sent by email or printed for delivery: a reply may come.
+    WENT_OUT = (State.SENT, State.PRINTED)
 
     class ReplyKind(models.TextChoices):
         ANSWER = "answer", _("Answer")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement only")
         REFUSAL = "refusal", _("Refusal")
         NO_ANSWER = "no_answer", _("No answer")
+
+    # The kinds that are a reply (the rest: none came).
+    REPLY_KINDS = (ReplyKind.ANSWER, ReplyKind.ACKNOWLEDGEMENT, ReplyKind.REFUSAL)
 
     action = models.ForeignKey(LetterAction, on_delete=models.CASCADE, related_name="letters")
     target = models.ForeignKey(
@@ -566,4 +570,13 @@ class Letter(models.Model):
 
     @property
     def has_reply(self) -> bool:
-        return bool(self.reply_kind) and self.reply_kind != self.ReplyKind.NO_ANSWER
+        return self.reply_kind in self.REPLY_KINDS
+
+    @property
+    def reported_by_writer(self) -> bool:
+        """The reply was reported by the writer (public form), not logged by an editor."""
+        return (
+            bool(self.reply_kind)
+            and self.reply_logged_at is not None
+            and not (self.reply_logged_by_id)
+        )

@@ -36,10 +36,6 @@ from contacts.services import TimelineEntry
 from letters import access, services
 from letters.models import Letter, LetterAction, Signatory
 
-# A reply comes to a letter that went out: sent by email, or printed for delivery.
-REPLYABLE = (Letter.State.SENT, Letter.State.PRINTED)
-ANSWERED = (Letter.ReplyKind.ANSWER, Letter.ReplyKind.ACKNOWLEDGEMENT, Letter.ReplyKind.REFUSAL)
-
 
 def evidence_key(letter: Letter) -> str:
     """How a stance assessment made from this letter's reply names it (`evidence_object`)."""
@@ -59,15 +55,6 @@ def can_report_reply(user, letter: Letter) -> bool:
         and user.is_authenticated
         and signatory.user_id == user.pk
         and not letter.reply_logged_by_id
-    )
-
-
-def reported_by_writer(letter: Letter) -> bool:
-    """The reply was reported by the writer (public form), not logged by an editor."""
-    return (
-        bool(letter.reply_kind)
-        and letter.reply_logged_at is not None
-        and not (letter.reply_logged_by_id)
     )
 
 
@@ -221,7 +208,7 @@ def reply_log(
         raise PermissionDenied
     if signatory is not None and signatory.pk != letter.signatory_id:
         raise PermissionDenied
-    if letter.state not in REPLYABLE:
+    if letter.state not in Letter.WENT_OUT:
         raise ValidationError(_("A reply can be logged once the letter has gone out."))
     if kind == Letter.ReplyKind.NO_ANSWER:
         received_on = None
@@ -317,7 +304,7 @@ def _letters_about(user, people: Iterable[Person]):
     return (
         Letter.objects.visible_to(user)
         .filter(target__in=[person.pk for person in people])
-        .filter(Q(state__in=REPLYABLE) | ~Q(reply_kind=""))
+        .filter(Q(state__in=Letter.WENT_OUT) | ~Q(reply_kind=""))
         .select_related("action", "signatory")
         .only(
             "pk",
@@ -363,7 +350,7 @@ def _reply_title(letter: Letter) -> str:
         title = _("No answer to “%(subject)s”") % values
     else:
         title = _("Reply to “%(subject)s”: %(kind)s") % values
-    if reported_by_writer(letter):
+    if letter.reported_by_writer:
         title = f"{title} · {_('reported by the writer')}"
     return title
 
@@ -380,7 +367,7 @@ def _entries(letters: Iterable[Letter]) -> Iterator[_Entry]:
     dozens to one MP), and one per reply."""
     sent: dict[tuple[int, int], list[Letter]] = defaultdict(list)
     for letter in letters:
-        if letter.state in REPLYABLE:
+        if letter.state in Letter.WENT_OUT:
             sent[(letter.target_id, letter.action_id)].append(letter)
         if letter.reply_kind:
             yield _Entry(

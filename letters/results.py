@@ -24,15 +24,8 @@ from django.utils.translation import gettext as _
 
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
-# Went out of our hands: sent by email, or printed (and maybe delivered).
-WENT_OUT = Q(state__in=[Letter.State.SENT, Letter.State.PRINTED])
-REPLIED = Q(
-    reply_kind__in=[
-        Letter.ReplyKind.ANSWER,
-        Letter.ReplyKind.ACKNOWLEDGEMENT,
-        Letter.ReplyKind.REFUSAL,
-    ]
-)
+WENT_OUT = Q(state__in=Letter.WENT_OUT)
+REPLIED = Q(reply_kind__in=Letter.REPLY_KINDS)
 WRITTEN = ~Q(state=Letter.State.DRAFT)
 # How many replies the page and the report list, newest first.
 REPLIES_SHOWN = 100

@@ -325,7 +325,7 @@ def public_reply(
     letter = get_object_or_404(
         Letter.objects.select_related("target"), pk=letter_pk, signatory=signatory
     )
-    sent = letter.state in replies.REPLYABLE
+    sent = letter.state in Letter.WENT_OUT
     form = None
     if sent and not letter.reply_logged_by_id:
         form = replies.ReplyForm(

@@ -83,7 +83,7 @@ def _history(letter: Letter, target: ActionTarget | None) -> list[Step]:
     if letter.state in (Letter.State.FAILED, Letter.State.BOUNCED):
         steps.append(Step(letter.updated_at, letter.get_state_display(), letter.last_error))
     if letter.reply_logged_at:
-        if replies.reported_by_writer(letter):
+        if letter.reported_by_writer:
             detail = _("reported by the writer")
         else:
             detail = str(letter.reply_logged_by) if letter.reply_logged_by_id else ""
@@ -106,8 +106,7 @@ def _letter_page(request, letter, target, can_edit, form, status=200) -> HttpRes
         "form": form,
         "history": _history(letter, target),
         "zone": zone,
-        "can_reply": letter.state in replies.REPLYABLE,
-        "reported_by_writer": replies.reported_by_writer(letter),
+        "can_reply": letter.state in Letter.WENT_OUT,
         "direction": pdf.text_direction(letter.body or letter.subject),
     }
     return render(request, "letters/letter_detail.html", context, status=status)
@@ -130,7 +129,7 @@ def letter_detail(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse
     action = letter.action
     can_edit = access.can_edit(request.user, action)
     target = ActionTarget.objects.filter(action=action, person=letter.target_id).first()
-    can_reply = letter.state in replies.REPLYABLE
+    can_reply = letter.state in Letter.WENT_OUT
     # Editors log the reply; a writer with an account who may not edit the action reports it.
     as_writer = not can_edit and replies.can_report_reply(request.user, letter)
     if request.method == "POST":

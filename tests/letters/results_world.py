@@ -137,7 +137,7 @@ def build_world(organisation, creator, **action_fields) -> World:
             subject=f"Ratify the treaty, {person.name}",
             body=body,
             sent_at=when if state in (Letter.State.SENT,) else None,
-            claimed_at=when if state in Letter.DONE else None,
+            claimed_at=when if state in Letter.WENT_OUT else None,
             **more,
         )
 

@@ -52,7 +52,7 @@ def test_an_editor_logs_a_reply_with_a_stance_change(world, campaigner):
     assert letter.reply_commitment == "Table a question before the recess."
     assert letter.reply_stance == "supportive"
     assert letter.reply_logged_by == campaigner
-    assert not replies.reported_by_writer(letter)
+    assert not letter.reported_by_writer
     assessment = StanceAssessment.objects.get(person=world.amina)
     assert assessment.stance == "supportive"
     assert assessment.campaign == world.campaign
@@ -93,7 +93,7 @@ def test_the_writers_answer_is_kept_as_reported_and_never_changes_a_stance(world
     assert letter.reply_summary == "A kind reply promising support."
     assert letter.reply_stance == ""
     assert letter.reply_logged_by is None
-    assert replies.reported_by_writer(letter)
+    assert letter.reported_by_writer
     assert not StanceAssessment.objects.exists()
     event = AuditEvent.objects.get(target_type__model="letter", target_id=str(letter.pk))
     assert event.detail["source"] == "writer"

@@ -597,7 +597,7 @@ def test_a_partner_who_wrote_reports_the_reply_as_the_writer(world, client, coal
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.reply_summary == "She thanked me."
-    assert replies.reported_by_writer(letter)
+    assert letter.reported_by_writer
     assert not StanceAssessment.objects.filter(person=world.clara).exists()
     # Someone else's letter: reading it is fine, logging its reply is not.
     other = client.post(_letter_url(world.george_to_amina), {"kind": "answer"})

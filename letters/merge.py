@@ -61,7 +61,6 @@ _FIELD_NAME = re.compile(r"^[a-z_]+\.[a-z_]+$")
 @dataclass(frozen=True)
 class MergeError:
     line: int
-    text: str
     message: str
 
     def __str__(self) -> str:
@@ -86,7 +85,7 @@ def find_errors(text: str, *, allow_signatory: bool = True) -> list[MergeError]:
         line, raw = _line_of(text, match.start()), match.group(0)
         if match.group(1) is None:
             errors.append(
-                MergeError(line, raw, gettext("%(text)s is not a merge field.") % {"text": raw})
+                MergeError(line, gettext("%(text)s is not a merge field.") % {"text": raw})
             )
             continue
         name = match.group(1).strip()
@@ -99,12 +98,11 @@ def find_errors(text: str, *, allow_signatory: bool = True) -> list[MergeError]:
                 }
             else:
                 message = gettext("Unknown field %(text)s.") % {"text": raw}
-            errors.append(MergeError(line, raw, message))
+            errors.append(MergeError(line, message))
         elif FIELDS[name].per_signatory and not allow_signatory:
             errors.append(
                 MergeError(
                     line,
-                    raw,
                     gettext("%(text)s can't be used: a co-signed letter has many signatories.")
                     % {"text": raw},
                 )
@@ -115,17 +113,12 @@ def find_errors(text: str, *, allow_signatory: bool = True) -> list[MergeError]:
             errors.append(
                 MergeError(
                     _line_of(text, brace.start()),
-                    brace.group(0),
                     gettext("An unmatched %(brace)s: fields look like {{ target.full_name }}.")
                     % {"brace": brace.group(0)},
                 )
             )
     errors.sort(key=lambda error: error.line)
     return errors
-
-
-def fields_used(text: str) -> set[str]:
-    return {m.group(1).strip() for m in _TAG.finditer(text) if m.group(1) is not None}
 
 
 def empty_fields(texts: Iterable[str], values: Mapping[str, str]) -> list[Field]:

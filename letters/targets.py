@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.models import User
+from advocacy.models import AuditEvent, User
+from advocacy.services import audit_record
 from advocacy.zones import country_time_zone
 from contacts.filters import DirectoryFilterForm
 from contacts.models import ContactPoint, Person, Position
@@ -28,6 +29,17 @@ from letters.models import ActionTarget, Letter, LetterAction
 
 # How many people the filter's preview lists under its count.
 PREVIEW_SIZE = 50
+
+
+def _audit(action: LetterAction, *, user: User, detail: dict, request: HttpRequest | None) -> None:
+    audit_record(
+        action=AuditEvent.Action.UPDATED,
+        actor=user,
+        organisation=action.organisation,
+        target=action,
+        detail={"targets": detail},
+        request=request,
+    )
 
 
 def _check_changeable(action: LetterAction) -> None:
@@ -116,7 +128,12 @@ def _written_to(action: LetterAction) -> QuerySet[Letter]:
 
 @transaction.atomic
 def targets_apply(
-    *, action: LetterAction, form: DirectoryFilterForm, replace: bool, user: User
+    *,
+    action: LetterAction,
+    form: DirectoryFilterForm,
+    replace: bool,
+    user: User,
+    request: HttpRequest | None = None,
 ) -> Applied:
     """Save the filter on the action and make its people targets. With `replace`, targets
     the filter no longer finds are removed, except those somebody already wrote to."""
@@ -139,21 +156,27 @@ def targets_apply(
         stay = gone.filter(person__in=_written_to(action).values("target"))
         kept = stay.count()
         removed, _detail = gone.exclude(pk__in=stay.values("pk")).delete()
+    detail = {"filter": action.target_query, "added": len(new), "removed": removed}
+    _audit(action, user=user, detail=detail, request=request)
     return Applied(added=len(new), removed=removed, kept=kept)
 
 
 @transaction.atomic
-def target_add(*, action: LetterAction, person: Person, user: User) -> ActionTarget:
+def target_add(
+    *, action: LetterAction, person: Person, user: User, request: HttpRequest | None = None
+) -> ActionTarget:
     _check_changeable(action)
     zone = _time_zones([person.pk])[person.pk]
-    target, _created = ActionTarget.objects.get_or_create(
+    target, created = ActionTarget.objects.get_or_create(
         action=action, person=person, defaults={"time_zone": zone}
     )
+    if created:
+        _audit(action, user=user, detail={"added": [person.pk]}, request=request)
     return target
 
 
 @transaction.atomic
-def target_remove(*, target: ActionTarget, user: User) -> None:
+def target_remove(*, target: ActionTarget, user: User, request: HttpRequest | None = None) -> None:
     _check_changeable(target.action)
     if _written_to(target.action).filter(target=target.person_id).exists():
         raise ValidationError(
@@ -161,6 +184,7 @@ def target_remove(*, target: ActionTarget, user: User) -> None:
             % {"name": target.person.name}
         )
     target.delete()
+    _audit(target.action, user=user, detail={"removed": [target.person_id]}, request=request)
 
 
 def target_update(*, target: ActionTarget, time_zone: str, assigned_to: User | None) -> None:

@@ -529,7 +529,11 @@ def targets_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(action, "letters:targets", query)
     try:
         applied = targets.targets_apply(
-            action=action, form=form, replace=request.POST.get("replace") == "1", user=request.user
+            action=action,
+            form=form,
+            replace=request.POST.get("replace") == "1",
+            user=request.user,
+            request=request,
         )
     except ValidationError as error:
         _show_errors(request, error)
@@ -561,7 +565,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         return _back(action, "letters:targets", _query(request))
     try:
-        targets.target_add(action=action, person=person, user=request.user)
+        targets.target_add(action=action, person=person, user=request.user, request=request)
     except ValidationError as error:
         _show_errors(request, error)
     else:
@@ -576,7 +580,7 @@ def target_remove(request: HttpRequest, pk: int, target: int) -> HttpResponse:
     row = get_object_or_404(ActionTarget.objects.select_related("person"), pk=target, action=action)
     row.action = action
     try:
-        targets.target_remove(target=row, user=request.user)
+        targets.target_remove(target=row, user=request.user, request=request)
     except ValidationError as error:
         _show_errors(request, error)
     else:
@@ -626,9 +630,7 @@ def targets_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form is not None:
         count = coordination.targets_assign(
             action=action,
-            targets=ActionTarget.objects.filter(
-                pk__in=[t.pk for t in form.cleaned_data["targets"]]
-            ),
+            targets=form.cleaned_data["targets"],
             assignee=form.cleaned_data["assignee"],
             user=request.user,
         )
@@ -669,7 +671,6 @@ def letter_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = Paginator(letters, LETTERS_PAGE_SIZE).get_page(request.GET.get("page"))
     for letter in page:
-        letter.action = action
         letter.writer_role = _writer_role(letter)
     progress = services.action_progress(action)
     context = action_context(

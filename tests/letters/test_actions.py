@@ -1207,6 +1207,25 @@ def test_add_and_remove_one_person(coordinator_client, action, committee):
     assert not ActionTarget.objects.filter(action=action).exists()
 
 
+def test_target_changes_are_kept_in_the_audit_trail(
+    coordinator_client, coordinator, action, committee
+):
+    person = committee["other"]
+    coordinator_client.post(reverse("letters:target_add", args=[action.pk]), {"person": person.pk})
+    target = ActionTarget.objects.get(action=action, person=person)
+    coordinator_client.post(reverse("letters:target_remove", args=[action.pk, target.pk]))
+    query = f"committee={committee['committee'].pk}"
+    coordinator_client.post(reverse("letters:targets_apply", args=[action.pk]), {"query": query})
+
+    events = AuditEvent.objects.filter(target_id=str(action.pk)).order_by("pk")
+    assert [e.detail for e in events] == [
+        {"targets": {"added": [person.pk]}},
+        {"targets": {"removed": [person.pk]}},
+        {"targets": {"filter": query, "added": 3, "removed": 0}},
+    ]
+    assert {e.actor for e in events} == {coordinator}
+
+
 def test_targets_cannot_change_once_launched(coordinator_client, action, committee):
     LetterAction.objects.filter(pk=action.pk).update(state="scheduled")
     response = coordinator_client.post(
@@ -1449,12 +1468,10 @@ def test_sending_back_emails_a_supporter(
 def test_the_email_to_a_supporter_is_a_task_queued_after_the_commit(
     coordinator_client, supporter_letter, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from letters import coordination_tasks
+    from letters import tasks
 
     queued = []
-    monkeypatch.setattr(
-        coordination_tasks.letter_sent_back_email, "delay", lambda *args: queued.append(args)
-    )
+    monkeypatch.setattr(tasks.letter_sent_back_email, "delay", lambda *args: queued.append(args))
     with django_capture_on_commit_callbacks() as callbacks:
         coordinator_client.post(
             reverse("letters:send_back", args=[supporter_letter.action_id, supporter_letter.pk]),
@@ -1510,10 +1527,10 @@ def test_a_mail_server_that_stays_down_does_not_undo_the_sending_back(
 
 
 def test_no_email_once_the_supporter_has_submitted_again(supporter_letter, smtp_server):
-    from letters import coordination_tasks
+    from letters import tasks
 
     Letter.objects.filter(pk=supporter_letter.pk).update(state="draft", review_note="")
-    coordination_tasks.letter_sent_back_email.delay(supporter_letter.pk, "Name the treaty.")
+    tasks.letter_sent_back_email.delay(supporter_letter.pk, "Name the treaty.")
     assert smtp_server.messages == []
 
 
@@ -1521,7 +1538,7 @@ def test_the_worker_registers_the_email_to_a_supporter():
     """The worker discovers letters.tasks only: it must bring the task with it."""
     code = (
         "from advocacy.celery import app; app.loader.import_default_modules(); "
-        "print('letters.coordination_tasks.letter_sent_back_email' in app.tasks)"
+        "print('letters.tasks.letter_sent_back_email' in app.tasks)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

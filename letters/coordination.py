@@ -20,7 +20,7 @@ from advocacy.mail import absolute_url
 from advocacy.models import AuditEvent, Membership, Organisation, User, Visibility
 from advocacy.notifications import notification_create
 from advocacy.services import audit_record
-from letters import coordination_tasks, services
+from letters import services, tasks
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
 # Letters a coordinator may send back: written, not yet on their way.
@@ -133,7 +133,7 @@ def _tell_writer(letter: Letter, *, reason: str, now) -> None:
         # on their page all the same.
         # A lambda, not a partial: Django names the callback when it logs its failure.
         transaction.on_commit(
-            lambda: coordination_tasks.letter_sent_back_email.delay(letter.pk, reason),
+            lambda: tasks.letter_sent_back_email.delay(letter.pk, reason),
             robust=True,
         )
 

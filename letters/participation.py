@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from advocacy.mail import absolute_url
 from advocacy.models import Membership
 from contacts.models import Area, Person, Position
-from letters import merge, participation_tasks, ratelimit
+from letters import merge, ratelimit, tasks
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 from letters.similarity import is_nearly_identical, similarity
 
@@ -605,9 +605,7 @@ def supporter_signup(
             # again once RESEND_AFTER has passed.
             # A lambda, not a partial: Django names the callback when it logs its failure.
             pk = signatory.pk
-            transaction.on_commit(
-                lambda: participation_tasks.signatory_confirmation_send.delay(pk), robust=True
-            )
+            transaction.on_commit(lambda: tasks.signatory_confirmation_send.delay(pk), robust=True)
     return result
 
 

@@ -1,12 +1,11 @@
-"""Letter tasks: the dispatcher beat runs, the chunk that sends or prints letters, and the
-daily follow-ups (FOI deadlines, "did a reply come?"). The work is in letters.delivery."""
+"""Letter tasks: the dispatcher beat runs, the chunk that sends or prints letters, the
+daily follow-ups (FOI deadlines, "did a reply come?"), the public sign-up's confirmation
+email and the email to a supporter whose letter is sent back. The work is in
+letters.delivery, letters.participation and letters.coordination."""
 
 from celery import shared_task
 
-# The public sign-up's confirmation email and the email to a supporter whose letter is sent
-# back: imported so the worker, which discovers letters.tasks, registers them.
-from letters.coordination_tasks import letter_sent_back_email  # noqa: F401
-from letters.participation_tasks import signatory_confirmation_send  # noqa: F401
+from advocacy.tasks import NETWORK_ERRORS
 
 
 @shared_task
@@ -39,3 +38,36 @@ def letters_reply_check() -> int:
     from letters import delivery
 
     return delivery.letters_reply_check()
+
+
+@shared_task(bind=True, autoretry_for=NETWORK_ERRORS, retry_backoff=30, max_retries=5)
+def signatory_confirmation_send(self, signatory_id: int) -> None:
+    from letters import participation
+    from letters.models import Signatory
+
+    signatory = (
+        Signatory.objects.select_related("action__campaign", "area").filter(pk=signatory_id).first()
+    )
+    if signatory is None:
+        return
+    if not signatory.is_confirmed and not signatory.action.takes_part:
+        return  # the action closed before the link went out: nothing left to confirm
+    participation.confirmation_email(signatory=signatory)
+
+
+@shared_task(bind=True, autoretry_for=NETWORK_ERRORS, retry_backoff=30, max_retries=5)
+def letter_sent_back_email(self, letter_id: int, reason: str) -> None:
+    """Tell the supporter what to change. Nothing is sent once the request no longer
+    stands: the letter was submitted again (its note is cleared) or sent back anew (that
+    sending has its own email)."""
+    from letters import coordination
+    from letters.models import Letter
+
+    letter = (
+        Letter.objects.select_related("action", "target", "signatory")
+        .filter(pk=letter_id, signatory__isnull=False, signatory__user__isnull=True)
+        .first()
+    )
+    if letter is None or letter.review_note != reason:
+        return
+    coordination.email_supporter(letter=letter, reason=reason)

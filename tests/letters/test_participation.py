@@ -567,12 +567,12 @@ def test_my_letters_lists_the_users_letters(
 def test_a_broker_that_is_down_does_not_undo_sending_a_supporters_letter_back(
     world, coordinator, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from letters import coordination_tasks
+    from letters import tasks
 
     def down(*args):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(coordination_tasks.letter_sent_back_email, "delay", down)
+    monkeypatch.setattr(tasks.letter_sent_back_email, "delay", down)
     supporter = SignatoryFactory(action=world.action)
     letter = LetterFactory(
         action=world.action, target=world.mp_westlands, signatory=supporter, state="submitted"

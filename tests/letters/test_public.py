@@ -707,28 +707,26 @@ def test_only_a_confirmed_supporter_of_an_open_action_corrects_their_details(cli
 def test_the_confirmation_is_sent_through_the_task(
     client, action, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from letters import participation_tasks
+    from letters import tasks
 
     sent = []
-    monkeypatch.setattr(
-        participation_tasks.signatory_confirmation_send, "delay", lambda pk: sent.append(pk)
-    )
+    monkeypatch.setattr(tasks.signatory_confirmation_send, "delay", lambda pk: sent.append(pk))
     _signup(client, action, django_capture_on_commit_callbacks)
     signatory = Signatory.objects.get()
     assert sent == [signatory.pk]
-    participation_tasks.signatory_confirmation_send.apply(args=[signatory.pk])
+    tasks.signatory_confirmation_send.apply(args=[signatory.pk])
     assert mail.outbox[0].to == [signatory.email]
 
 
 def test_a_broker_that_is_down_keeps_the_sign_up(
     client, action, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from letters import participation_tasks
+    from letters import tasks
 
     def down(pk):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(participation_tasks.signatory_confirmation_send, "delay", down)
+    monkeypatch.setattr(tasks.signatory_confirmation_send, "delay", down)
     response = _signup(client, action, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert Signatory.objects.get().email == "amina@example.org"

@@ -20,16 +20,22 @@ def can_edit(user, action: LetterAction) -> bool:
     return LetterAction.objects.editable_by(user).filter(pk=action.pk).exists()
 
 
+def get_visible(user, pk: int, *, queryset: QuerySet[LetterAction] | None = None) -> LetterAction:
+    """The action if the user may see it (404 otherwise), with its campaign and
+    organisation, without asking whether they may edit it. One query."""
+    actions = queryset if queryset is not None else LetterAction.objects.all()
+    return get_object_or_404(
+        actions.visible_to(user).select_related("campaign", "organisation"), pk=pk
+    )
+
+
 def get_action(
     user, pk: int, *, edit: bool = False, queryset: QuerySet[LetterAction] | None = None
 ) -> LetterAction:
     """The action if the user may see it (404 otherwise), with its campaign and
     organisation and `can_edit` set; with `edit`, 403 for those who only read it (viewers,
     partners)."""
-    actions = queryset if queryset is not None else LetterAction.objects.all()
-    action = get_object_or_404(
-        actions.visible_to(user).select_related("campaign", "organisation"), pk=pk
-    )
+    action = get_visible(user, pk, queryset=queryset)
     action.can_edit = can_edit(user, action)
     if edit and not action.can_edit:
         raise PermissionDenied

@@ -246,23 +246,29 @@ class PreviewForm(forms.Form):
     # The select lists this many targets; any of the action's targets is accepted.
     SHOWN = 50
 
-    def __init__(self, *args, action: LetterAction, **kwargs):
+    def __init__(self, *args, action: LetterAction, listed: bool = True, **kwargs):
+        """Without `listed` the select is not drawn (the preview alone): its choices are
+        not looked up."""
         super().__init__(*args, **kwargs)
         targets = ActionTarget.objects.filter(action=action).select_related("person")
         self.fields["target"].queryset = targets
-        listed = list(targets.order_by("person__sort_name", "person__name", "pk")[: self.SHOWN])
-        self.fields["target"].choices = [
-            ("", self.fields["target"].empty_label),
-            *((t.pk, t.person.name) for t in listed),
-        ]
-        self.default = listed[0] if listed else None
+        self.ordered = targets.order_by("person__sort_name", "person__name", "pk")
+        self.listed = listed
+        self.default = None
+        if listed:
+            shown = list(self.ordered[: self.SHOWN])
+            self.fields["target"].choices = [
+                ("", self.fields["target"].empty_label),
+                *((t.pk, t.person.name) for t in shown),
+            ]
+            self.default = shown[0] if shown else None
         if not self.is_bound and self.default:
             self.initial["target"] = self.default.pk
 
     def chosen_target(self) -> ActionTarget | None:
         """The chosen target; the first one before anyone chose; None for example values."""
         if not self.is_bound or "target" not in self.data:
-            return self.default
+            return self.default if self.listed else self.ordered.first()
         return self.cleaned_data.get("target") if self.is_valid() else None
 
 

@@ -407,11 +407,13 @@ def template_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
 @login_required
 @require_POST
 def template_preview(request: HttpRequest, pk: int, language: str) -> HttpResponse:
-    """The preview alone, for htmx while the author types; the errors when there are."""
+    """The preview alone, for htmx while the author types; the errors when there are. It
+    runs on each keystroke: neither whether the user edits the action nor the list of
+    targets to preview for is needed to draw it."""
     _check_language(language)
-    action = access.get_action(request.user, pk)
+    action = access.get_visible(request.user, pk)
     form = forms.TemplateForm(request.POST, action=action, language=language)
-    preview_form = forms.PreviewForm(request.POST, action=action)
+    preview_form = forms.PreviewForm(request.POST, action=action, listed=False)
     preview = None
     if form.is_valid():
         preview = _preview(action, form.instance, preview_form.chosen_target())

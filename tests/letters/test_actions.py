@@ -1021,6 +1021,21 @@ def test_template_page_queries(coordinator_client, action, django_assert_num_que
     assert response.context["preview"] is not None
 
 
+# session, user; the action with campaign and organisation; the chosen target (checked to
+# be the action's); its positions (two). Not whether the user edits the action, nor the
+# targets the select lists: the preview alone is drawn, on each keystroke.
+PREVIEW_QUERIES = 5
+
+
+def test_preview_queries(coordinator_client, action, committee, django_assert_num_queries):
+    targets = factories.ActionTargetFactory.create_batch(5, action=action)
+    url = reverse("letters:template_preview", args=[action.pk, "en"])
+    data = {"en-subject": "Hi", "en-body": "Dear {{ target.full_name }}", "target": targets[0].pk}
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        response = coordinator_client.post(url, data, headers={"HX-Request": "true"})
+    assert f"Dear {targets[0].person.name}" in response.content.decode()
+
+
 # Targets -----------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from letters.models import LetterAction, Signatory
 
 PUBLIC_ROLES = [choice for choice in Signatory.Role.choices if choice[0] != "campaigner"]
 CONSTITUENT = Signatory.Role.CONSTITUENT
+NAMED_TO_SIGN = _("A co-signed letter lists its signatories: agree to be named to sign it.")
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -169,10 +170,7 @@ class SupporterFields(AreaFields):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.action.is_cosigned and not cleaned.get("consent_named"):
-            self.add_error(
-                "consent_named",
-                _("A co-signed letter lists its signatories: agree to be named to sign it."),
-            )
+            self.add_error("consent_named", NAMED_TO_SIGN)
         return cleaned
 
     def consents_to_be_named(self) -> bool:
@@ -327,5 +325,6 @@ class CosignForm(forms.Form):
     title = forms.CharField(label=_("Your role there"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("You sign as"), choices=Signatory.Role.choices)
     consent_named = forms.BooleanField(
-        label=_("My name, organisation and role may be shown on the letter")
+        label=_("My name, organisation and role may be shown on the letter"),
+        error_messages={"required": NAMED_TO_SIGN},
     )

@@ -646,6 +646,20 @@ def test_a_supporter_sees_why_their_letter_was_sent_back(world, supporter, clien
     assert 'id="changes-asked"' not in client.get(write).content.decode()
 
 
+def test_signing_without_agreeing_to_be_named_says_why_next_to_the_box(world, campaigner_client):
+    world.action.kind = LetterAction.Kind.COSIGNED
+    world.action.save()
+
+    response = campaigner_client.post(
+        reverse("letters:cosign", args=[world.action.pk]), {"role": "campaigner"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html.index('id="id_consent_named_error"')
+    assert "agree to be named to sign it." in html[error : error + 300]
+
+
 def test_a_campaigner_signs_a_co_signed_letter_from_the_take_part_page(world, campaigner_client):
     world.action.kind = LetterAction.Kind.COSIGNED
     world.action.save()

@@ -8,7 +8,6 @@ The writing page is shared with supporters (letters.views.public): `letter_page`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -96,7 +95,6 @@ def letter_page(
     similarity_url: str,
     back_url: str,
     back_label: str,
-    save_signatory: Callable[[], Signatory] | None = None,
 ) -> HttpResponse:
     """Write, save and submit one letter. Before the first save the page shows the template
     rendered for the target; nothing is stored until the writer saves or submits. The page
@@ -139,9 +137,7 @@ def letter_page(
             form.add_error(None, _("This letter can no longer change."))
         elif form.is_valid():
             try:
-                letter = _save(
-                    action, person, signatory, letter, form, user, save_signatory, language
-                )
+                letter = _save(action, person, signatory, letter, form, user, language)
                 if "submit" in data:
                     letter = participation.letter_submit(letter=letter, user=user)
                     messages.success(request, _submitted_message(letter))
@@ -178,10 +174,10 @@ def letter_page(
 
 
 @transaction.atomic
-def _save(action, person, signatory, letter, form, user, save_signatory, language) -> Letter:
-    if save_signatory is not None:
+def _save(action, person, signatory, letter, form, user, language) -> Letter:
+    if signatory.pk is None:
         # A user's signatory is made (or claimed from a supporter's sign-up) on first save.
-        signatory = save_signatory()
+        signatory = participation.signatory_for_user(action=action, user=user)
     if letter is None:
         letter = participation.letter_start(
             action=action, target=person, signatory=signatory, user=user, language=language
@@ -336,7 +332,6 @@ def write(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         similarity_url=reverse("letters:write_similarity", args=[pk, person_pk]),
         back_url=reverse("letters:take_part", args=[pk]),
         back_label=_("Back to the people this action writes to"),
-        save_signatory=lambda: participation.signatory_for_user(action=action, user=request.user),
     )
 
 

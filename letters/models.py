@@ -215,6 +215,12 @@ class LetterAction(VisibleRecord):
         return self.state in (self.State.OPEN, self.State.SCHEDULED)
 
     @property
+    def sends(self) -> bool:
+        """Whether it sends letters as they become ready (launched and not closed): a failed
+        letter can be sent again."""
+        return self.state in (self.State.SCHEDULED, self.State.SENDING, self.State.SENT)
+
+    @property
     def is_changeable(self) -> bool:
         """Whether its targets, templates and delivery settings may still change: before
         launch, which schedules letters to its targets by them."""

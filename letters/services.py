@@ -437,7 +437,8 @@ def letter_retry(*, letter: Letter, user: User, request: HttpRequest | None = No
 def action_retry_failed(
     *, action: LetterAction, user: User, request: HttpRequest | None = None
 ) -> int:
-    """Send every failed letter of the action again; returns how many."""
+    """Send every failed letter of the action again; returns how many (none for a closed
+    action: it sends nothing any more)."""
     retried = _retry(Letter.objects.filter(action=action), now=timezone.now())
     if retried:
         _sending_again(action.pk)

@@ -774,6 +774,8 @@ def letter_retry(request: HttpRequest, pk: int, letter: int) -> HttpResponse:
     action, row = _get_letter(request, pk, letter)
     if services.letter_retry(letter=row, user=request.user, request=request):
         messages.success(request, _("It will be sent again in a moment."))
+    elif not action.sends:
+        messages.error(request, _("A closed action sends nothing any more."))
     else:
         messages.error(request, _("That letter had not failed."))
     return _back_to_letters(request, action)

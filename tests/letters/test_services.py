@@ -410,6 +410,8 @@ def test_a_closed_action_sends_no_failed_letter_again(action, coordinator):
     assert services.action_retry_failed(action=action, user=coordinator) == 0
     letter.refresh_from_db()
     assert letter.state == Letter.State.FAILED
+    action.refresh_from_db()
+    assert not action.sends  # the pages offer no sending again
 
 
 # Progress ----------------------------------------------------------------------------------

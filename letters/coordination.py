@@ -69,9 +69,9 @@ def letters_approve(
     approved = Letter.objects.filter(pk__in=waiting, state=Letter.State.SUBMITTED).update(
         state=Letter.State.READY, approved_by=user, approved_at=now, updated_at=now
     )
-    if action.state in services.SCHEDULING_STATES:
-        for letter in Letter.objects.filter(pk__in=waiting, state=Letter.State.READY):
-            services.letter_schedule(letter=letter)
+    services.letters_schedule(
+        action_id=action.pk, letters=Letter.objects.filter(pk__in=waiting), now=now
+    )
     if approved:
         audit_record(
             action=AuditEvent.Action.UPDATED,

@@ -392,17 +392,25 @@ def _sending_again(action_id: int) -> None:
 
 
 @transaction.atomic
-def letter_schedule(*, letter: Letter, now: dt.datetime | None = None) -> bool:
-    """Schedule a letter that became ready after its action was launched (written,
-    confirmed or approved later). Before launch it waits; returns whether it was scheduled.
-    Past the delivery time it goes at once."""
+def letters_schedule(*, action_id: int, letters, now: dt.datetime | None = None) -> int:
+    """Schedule letters of one action that became ready after it was launched (written,
+    confirmed or approved later), together. Before launch they wait; returns how many were
+    scheduled. Past the delivery time they go at once."""
     now = now or timezone.now()
-    action = LetterAction.objects.select_for_update().get(pk=letter.action_id)
+    action = LetterAction.objects.select_for_update().get(pk=action_id)
     if action.state not in SCHEDULING_STATES:
-        return False
-    scheduled = _schedule(action, Letter.objects.filter(pk=letter.pk), now=now)
+        return 0
+    scheduled = _schedule(action, letters, now=now)
     if scheduled:
         _sending_again(action.pk)
+    return scheduled
+
+
+def letter_schedule(*, letter: Letter, now: dt.datetime | None = None) -> bool:
+    """`letters_schedule` for one letter; returns whether it was scheduled."""
+    letters = Letter.objects.filter(pk=letter.pk)
+    scheduled = letters_schedule(action_id=letter.action_id, letters=letters, now=now)
+    if scheduled:
         letter.refresh_from_db(fields=["state", "due_at"])
     return bool(scheduled)
 

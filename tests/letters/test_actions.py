@@ -1409,6 +1409,28 @@ def test_approve_all_after_launch_schedules_them(coordinator_client, submitted):
     assert submitted.state == Letter.State.SCHEDULED
 
 
+def test_approving_all_takes_the_same_queries_for_few_or_many_letters(
+    coordinator_client, submitted
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    LetterAction.objects.filter(pk=submitted.action_id).update(
+        state="scheduled", deliver_on=_next_week()
+    )
+    url = reverse("letters:approve_all", args=[submitted.action_id])
+
+    def queries(count: int) -> int:
+        for _ in range(count):
+            factories.LetterFactory(action=submitted.action, state="submitted")
+        with CaptureQueriesContext(connection) as captured:
+            coordinator_client.post(url)
+        return len(captured)
+
+    assert queries(2) == queries(12)
+    assert set(Letter.objects.values_list("state", flat=True)) == {Letter.State.SCHEDULED}
+
+
 def test_sending_back_tells_a_user_why(coordinator_client, submitted, campaigner):
     coordinator_client.post(
         reverse("letters:send_back", args=[submitted.action_id, submitted.pk]),

@@ -257,7 +257,7 @@ def letter_start(
         language=template.language,
         subject=subject,
         body=body,
-        similarity=similarity(body, body),
+        similarity=1.0,  # the template itself
         created_by=user if user is not None and user.is_authenticated else None,
     )
     try:
@@ -282,9 +282,7 @@ def _locked(letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_save(
-    *, letter: Letter, subject: str, body: str, user=None, language: str | None = None
-) -> Letter:
+def letter_save(*, letter: Letter, subject: str, body: str, language: str | None = None) -> Letter:
     """Keep the writer's words and how close they are to the template (in `language`, when
     the writer chose another version of the letter). A submitted or approved letter that
     changes is a draft again: it is submitted (and approved) anew."""
@@ -310,7 +308,7 @@ def letter_save(
 
 
 @transaction.atomic
-def letter_submit(*, letter: Letter, user=None) -> Letter:
+def letter_submit(*, letter: Letter) -> Letter:
     """Submit a draft: waiting for approval when the action asks for it, else ready, and
     scheduled at once when the action already is. A letter day's letter nearly identical to
     its template raises NearlyIdentical instead."""

@@ -179,6 +179,21 @@ class SupporterFields(AreaFields):
             return True
         return self.cleaned_data["consent_named"]
 
+    def supporter(self, *, email: str, language: str) -> participation.Supporter:
+        data = self.cleaned_data
+        return participation.Supporter(
+            name=data["name"].strip(),
+            email=email,
+            language=language,
+            organisation_name=data["organisation_name"].strip(),
+            title=data["title"].strip(),
+            role=data["role"],
+            area=data.get("area"),
+            address=data.get("address", "").strip(),
+            consent_named=self.consents_to_be_named(),
+            consent_contact=data["consent_contact"],
+        )
+
 
 class SignupForm(SupporterFields):
     email = forms.EmailField(
@@ -207,21 +222,6 @@ class SignupForm(SupporterFields):
         "consent_contact",
         "website",
     ]
-
-    def supporter(self, language: str) -> participation.Supporter:
-        data = self.cleaned_data
-        return participation.Supporter(
-            name=data["name"].strip(),
-            email=data["email"],
-            language=language,
-            organisation_name=data["organisation_name"].strip(),
-            title=data["title"].strip(),
-            role=data["role"],
-            area=data.get("area"),
-            address=data.get("address", "").strip(),
-            consent_named=self.consents_to_be_named(),
-            consent_contact=data["consent_contact"],
-        )
 
 
 class SupporterDetailsForm(SupporterFields):
@@ -279,21 +279,6 @@ class SupporterDetailsForm(SupporterFields):
                     ),
                 )
         return cleaned
-
-    def supporter(self) -> participation.Supporter:
-        data = self.cleaned_data
-        return participation.Supporter(
-            name=data["name"].strip(),
-            email=self.signatory.email,
-            language=self.signatory.language,
-            organisation_name=data["organisation_name"].strip(),
-            title=data["title"].strip(),
-            role=data["role"],
-            area=data.get("area"),
-            address=data.get("address", "").strip(),
-            consent_named=self.consents_to_be_named(),
-            consent_contact=data["consent_contact"],
-        )
 
 
 class LetterForm(forms.Form):

@@ -139,7 +139,7 @@ def letter_page(
             try:
                 letter = _save(action, person, signatory, letter, form, user, language)
                 if "submit" in data:
-                    letter = participation.letter_submit(letter=letter, user=user)
+                    letter = participation.letter_submit(letter=letter)
                     messages.success(request, _submitted_message(letter))
                 else:
                     messages.success(request, _("Your letter is saved."))
@@ -186,7 +186,6 @@ def _save(action, person, signatory, letter, form, user, language) -> Letter:
         letter=letter,
         subject=form.cleaned_data["subject"],
         body=form.cleaned_data["body"],
-        user=user,
         language=language,
     )
 

@@ -10,13 +10,13 @@ work without JavaScript.
 
 from __future__ import annotations
 
-from django.conf import settings
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,22 +45,6 @@ def _public_action(public_key: str) -> LetterAction:
     return action
 
 
-def _language() -> str:
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _page_context(action: LetterAction) -> dict:
-    context = {
-        "action": action,
-        "talking_points": talking_points(action),
-        "signatures": participation.signature_count(action),
-    }
-    if action.is_cosigned:
-        context["text"] = cosigned_text(action, _language())
-    return context
-
-
 def public_page(request: HttpRequest, public_key: str) -> HttpResponse:
     """The action, why it matters, and the sign-up form while it is open."""
     action = _public_action(public_key)
@@ -73,7 +57,9 @@ def public_page(request: HttpRequest, public_key: str) -> HttpResponse:
                 try:
                     signup = participation.supporter_signup(
                         action=action,
-                        supporter=form.supporter(_language()),
+                        supporter=form.supporter(
+                            email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+                        ),
                         ip_address=client_ip(request),
                         honeypot=form.cleaned_data["website"],
                     )
@@ -85,7 +71,14 @@ def public_page(request: HttpRequest, public_key: str) -> HttpResponse:
                 else:
                     _remember_signup(request, action, signup)
                     return redirect("letters:public_sent", action.public_key)
-    context = {**_page_context(action), "form": form}
+    context = {
+        "action": action,
+        "talking_points": talking_points(action),
+        "signatures": participation.signature_count(action),
+        "form": form,
+    }
+    if action.is_cosigned:
+        context["text"] = cosigned_text(action, request.LANGUAGE_CODE)
     return render(request, "letters/public/action.html", context, status=status)
 
 
@@ -141,6 +134,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 def _links(view):
     """Views taking a supporter's token: a link that does not verify gets one clear page."""
 
+    @functools.wraps(view)
     def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
         try:
             signatory = _signatory(token)
@@ -148,8 +142,6 @@ def _links(view):
             return _bad_link(request)
         return view(request, signatory, token, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
@@ -168,7 +160,7 @@ def _supporter_page(
     context = {"action": action, "signatory": signatory, "token": token, "letters": letters}
     if action.is_cosigned:
         context["signatures"] = participation.signature_count(action)
-        context["text"] = cosigned_text(action, _language())
+        context["text"] = cosigned_text(action, request.LANGUAGE_CODE)
     if action.takes_part and action.kind == LetterAction.Kind.LETTER_DAY:
         written = {letter.target_id: letter for letter in letters}
         mine = participation.representatives(action=action, area=signatory.area)
@@ -247,7 +239,10 @@ def supporter_details(request: HttpRequest, signatory: Signatory, token: str) ->
     if not form.is_valid():
         return _supporter_page(request, signatory, token, details_form=form, status=400)
     try:
-        participation.supporter_update(signatory=signatory, supporter=form.supporter())
+        participation.supporter_update(
+            signatory=signatory,
+            supporter=form.supporter(email=signatory.email, language=signatory.language),
+        )
     except participation.ParticipationError as error:
         messages.error(request, error.messages[0])
     else:

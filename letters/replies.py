@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -288,16 +287,6 @@ def reply_log(
 # On a person's timeline and in a meeting's dossier ------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Entry:
-    person_id: int
-    when: dt.date | dt.datetime
-    kind: str
-    title: str
-    detail: str = ""
-    url: str = ""
-
-
 def _letters_about(user, people: Iterable[Person]):
     """Letters to these people that went out or got a reply, in actions the user may see:
     one query."""
@@ -362,23 +351,25 @@ def _reply_detail(letter: Letter) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _entries(letters: Iterable[Letter]) -> Iterator[_Entry]:
-    """Per person: one entry per action for the letters that went out (a letter day may bring
-    dozens to one MP), and one per reply."""
+def _entries(letters: Iterable[Letter]) -> Iterator[tuple[int, TimelineEntry]]:
+    """(person id, entry) pairs. Per person: one entry per action for the letters that went
+    out (a letter day may bring dozens to one MP), and one per reply."""
     sent: dict[tuple[int, int], list[Letter]] = defaultdict(list)
     for letter in letters:
         if letter.state in Letter.WENT_OUT:
             sent[(letter.target_id, letter.action_id)].append(letter)
         if letter.reply_kind:
-            yield _Entry(
-                person_id=letter.target_id,
-                when=letter.reply_received_on
-                or letter.foi_deadline
-                or timezone.localdate(letter.reply_logged_at or _went_out_on(letter)),
-                kind="letter_reply",
-                title=_reply_title(letter),
-                detail=_reply_detail(letter),
-                url=letter.get_absolute_url(),
+            yield (
+                letter.target_id,
+                TimelineEntry(
+                    when=letter.reply_received_on
+                    or letter.foi_deadline
+                    or timezone.localdate(letter.reply_logged_at or _went_out_on(letter)),
+                    kind="letter_reply",
+                    title=_reply_title(letter),
+                    detail=_reply_detail(letter),
+                    url=letter.get_absolute_url(),
+                ),
             )
     for (person_id, _action_id), group in sent.items():
         first = group[0]
@@ -397,23 +388,23 @@ def _entries(letters: Iterable[Letter]) -> Iterator[_Entry]:
             ) % {"action": action.title, "count": len(group)}
             detail = ""
             url = reverse("letters:results", args=[action.pk]) + f"#target-{person_id}"
-        yield _Entry(
-            person_id=person_id,
-            when=_went_out_on(first),
-            kind="letter",
-            title=title,
-            detail=detail,
-            url=url,
+        yield (
+            person_id,
+            TimelineEntry(
+                when=_went_out_on(first),
+                kind="letter",
+                title=title,
+                detail=detail,
+                url=url,
+            ),
         )
 
 
 def letter_entries(person: Person, user) -> Iterator[TimelineEntry]:
     """Letters to a person and their replies, for the person's timeline (TIMELINE_SOURCES):
     only in actions the user may see; one query."""
-    for entry in _entries(_letters_about(user, [person])):
-        yield TimelineEntry(
-            when=entry.when, kind=entry.kind, title=entry.title, detail=entry.detail, url=entry.url
-        )
+    for _person_id, entry in _entries(_letters_about(user, [person])):
+        yield entry
 
 
 def dossier_entries(*, user, people: Sequence[Person], institutions: Sequence = ()) -> dict:
@@ -425,17 +416,10 @@ def dossier_entries(*, user, people: Sequence[Person], institutions: Sequence = 
     if not people:
         return found
     entries = sorted(
-        _entries(_letters_about(user, people)), key=lambda e: _sort_key(e.when), reverse=True
+        _entries(_letters_about(user, people)), key=lambda pair: pair[1].sort_key, reverse=True
     )
-    for entry in entries:
-        found[f"person:{entry.person_id}"].append(
+    for person_id, entry in entries:
+        found[f"person:{person_id}"].append(
             DossierEntry(when=entry.when, title=entry.title, detail=entry.detail, url=entry.url)
         )
     return found
-
-
-def _sort_key(when: dt.date | dt.datetime) -> tuple[dt.date, dt.time]:
-    if isinstance(when, dt.datetime):
-        local = timezone.localtime(when)
-        return local.date(), local.time()
-    return when, dt.time.min

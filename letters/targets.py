@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.models import AuditEvent, User
@@ -202,11 +201,9 @@ class Aide:
     has_email: bool
 
 
-def _current_email() -> Q:
-    today = timezone.localdate()
-    return Q(kind=ContactPoint.Kind.EMAIL) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    )
+def _current_emails() -> QuerySet[ContactPoint]:
+    """Email addresses valid today, as delivery finds them (delivery.current_emails)."""
+    return ContactPoint.objects.current().filter(kind=ContactPoint.Kind.EMAIL).exclude(value="")
 
 
 def targets_for_list(action: LetterAction, *, unwritten: bool = False) -> QuerySet[ActionTarget]:
@@ -214,7 +211,7 @@ def targets_for_list(action: LetterAction, *, unwritten: bool = False) -> QueryS
     and whether they have a letter (`has_letter`: anything but an unfinished draft, as
     services.target_counts counts them): one query, however many. With `unwritten`, only
     those without a letter."""
-    email = ContactPoint.objects.filter(_current_email(), person=OuterRef("person"))
+    email = _current_emails().filter(person=OuterRef("person"))
     letter = _written_to(action).filter(target=OuterRef("person_id"))
     rows = (
         ActionTarget.objects.filter(action=action)
@@ -244,7 +241,7 @@ def left_out(action: LetterAction, form: DirectoryFilterForm) -> Applied:
 def aides_of(people: Iterable[int]) -> dict[int, list[Aide]]:
     """The current aides of each person (by id), with whether they have an email address
     and so get a copy: one query."""
-    email = ContactPoint.objects.filter(_current_email(), person=OuterRef("person"))
+    email = _current_emails().filter(person=OuterRef("person"))
     rows = (
         Position.objects.current()
         .filter(to_person__in=list(people))

@@ -1263,6 +1263,19 @@ def test_targets_show_aides_copied_and_missing_email(coordinator_client, action,
     assert "no email address" in html  # the member has none
 
 
+def test_an_email_address_valid_only_from_next_month_is_no_address_yet(
+    coordinator_client, action, committee
+):
+    member = committee["members"][0]
+    factories.ActionTargetFactory(action=action, person=member)
+    factories.ContactPointFactory(
+        person=member, valid_from=timezone.localdate() + dt.timedelta(days=30)
+    )
+    html = coordinator_client.get(reverse("letters:targets", args=[action.pk])).content.decode()
+    # As delivery would find it on the day: no current address.
+    assert "no email address" in html
+
+
 @pytest.mark.parametrize(
     ("kind", "channel", "copied"),
     [

@@ -646,6 +646,26 @@ def test_a_supporter_sees_why_their_letter_was_sent_back(world, supporter, clien
     assert 'id="changes-asked"' not in client.get(write).content.decode()
 
 
+def test_the_take_part_page_shows_the_co_signed_text_as_the_public_page_does(
+    world, campaigner_client
+):
+    world.action.kind = LetterAction.Kind.COSIGNED
+    world.action.save()
+    url = reverse("letters:take_part", args=[world.action.pk])
+
+    html = campaigner_client.get(url).content.decode()
+
+    section = html[html.index('id="letter-heading"') :]
+    assert section.startswith('id="letter-heading">The letter</h2>')
+    assert "each recipient gets it with their own name." in section
+    assert "Signed by everyone who confirmed their address" in section
+
+    world.action.templates.all().delete()
+    html = campaigner_client.get(url).content.decode()
+    assert 'id="letter-heading">The letter</h2>' in html
+    assert "The text is not written yet." in html
+
+
 def test_signing_without_agreeing_to_be_named_says_why_next_to_the_box(world, campaigner_client):
     world.action.kind = LetterAction.Kind.COSIGNED
     world.action.save()

@@ -106,7 +106,9 @@ def test_a_campaigner_signs_from_the_take_part_page(page: Page, sign_in, campaig
     page.get_by_role("button", name="Sign the letter").click()
     consent = page.get_by_label("My name, organisation and role may be shown on the letter")
     expect(consent).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#id_consent_named_error")).to_contain_text("This field is required.")
+    expect(page.locator("#id_consent_named_error")).to_contain_text(
+        "A co-signed letter lists its signatories: agree to be named to sign it."
+    )
     expect(page.get_by_label("Organisation", exact=True)).to_have_value("Home Org")
     expect(page.get_by_text("2 signatures so far.")).to_be_visible()
     assert not Signatory.objects.filter(action=world.action, user=campaigner).exists()

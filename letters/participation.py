@@ -379,10 +379,15 @@ def _target_positions(action: LetterAction) -> QuerySet[Position]:
 
 
 def area_choices(action: LetterAction) -> QuerySet[Area]:
-    """Areas a supporter may pick: those the targets represent, and the areas those are part
-    of (a county above constituencies). Smaller areas are found from the address instead,
-    so the list stays short enough for a phone."""
+    """Areas a supporter may pick: those the targets represent, and for a letter day the
+    areas those are part of (a county above constituencies: its people write to the
+    representatives within). A co-signed letter with constituency matching carries a
+    signature only under the letter to the signatory's own constituency, so only those are
+    offered. Smaller areas are found from the address instead, so the list stays short
+    enough for a phone."""
     areas = _target_positions(action).filter(area__isnull=False).values("area")
+    if action.is_cosigned and action.constituency_matching:
+        return Area.objects.filter(pk__in=areas).order_by("name", "pk")
     return Area.objects.filter(
         Q(pk__in=areas) | Q(pk__in=Area.objects.filter(pk__in=areas).values("parent"))
     ).order_by("name", "pk")

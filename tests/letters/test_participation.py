@@ -370,6 +370,20 @@ def test_the_area_choices_are_the_targets_areas_and_those_containing_them(world)
     assert names == ["Lang'ata", "Nairobi", "Westlands"]
 
 
+def test_a_cosigned_letter_with_matching_offers_only_constituencies_its_letters_go_to(world):
+    LetterAction.objects.filter(pk=world.action.pk).update(
+        kind=LetterAction.Kind.COSIGNED, constituency_matching=True
+    )
+    world.action.refresh_from_db()
+    world.action.targets.filter(person=world.woman_rep).delete()
+
+    names = list(participation.area_choices(world.action).values_list("name", flat=True))
+
+    # Nairobi county holds both constituencies, but no letter goes to its representative:
+    # a signature from there would stand under no letter.
+    assert names == ["Lang'ata", "Westlands"]
+
+
 # The campaigner's pages --------------------------------------------------------------------
 
 

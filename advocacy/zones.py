@@ -1,5 +1,6 @@
 """Time zones by name, as users, events and meetings store them."""
 
+import datetime as dt
 import functools
 import importlib.resources
 import zoneinfo
@@ -13,6 +14,13 @@ def zone(name: str | None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def local_to_utc(local: dt.datetime, name: str | None) -> dt.datetime:
+    """A naive local time in the named zone (see `zone`), as an aware UTC time. A time the
+    clocks skip (a spring-forward gap) moves forward by the gap; a repeated one is the
+    first."""
+    return local.replace(tzinfo=zone(name), fold=0).astimezone(UTC)
 
 
 # Countries that span several zones: the zone of the capital, where ministries and the

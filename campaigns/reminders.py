@@ -26,6 +26,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from advocacy import notifications
 from advocacy.models import Membership, Organisation, User, Visibility
 from advocacy.tasks import NETWORK_ERRORS
+from advocacy.zones import local_to_utc
 from campaigns.models import (
     Calendar,
     CalendarEvent,
@@ -54,11 +55,6 @@ MAX_CLAIMS = 5
 
 def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _local_to_utc(local: dt.datetime, time_zone: str) -> dt.datetime:
-    # fold=0: the first of a repeated hour; a time the clocks skip moves forward by the gap.
-    return local.replace(tzinfo=zone(time_zone), fold=0).astimezone(UTC)
 
 
 # Rules over calendar events ----------------------------------------------------------------
@@ -241,8 +237,8 @@ def rule_due_at(rule: ReminderRule, occurrence: Occurrence) -> dt.datetime:
         anchor = (occurrence.end or occurrence.start) if after else occurrence.start
         local_anchor = anchor.astimezone(zone(tz_name)).replace(tzinfo=None)
     if rule.unit == ReminderRule.Unit.HOURS:
-        return _local_to_utc(local_anchor, tz_name) + sign * _offset(rule)
-    return _local_to_utc(local_anchor + sign * _offset(rule), tz_name)
+        return local_to_utc(local_anchor, tz_name) + sign * _offset(rule)
+    return local_to_utc(local_anchor + sign * _offset(rule), tz_name)
 
 
 def _event_title(event: CalendarEvent, occurrence: Occurrence) -> str:
@@ -445,7 +441,7 @@ def _quiet_reminder(relationship: Relationship, quiet_on: dt.date) -> Reminder:
     owner = relationship.owner
     return Reminder(
         recipient=owner,
-        due_at=_local_to_utc(dt.datetime.combine(quiet_on, dt.time(QUIET_HOUR)), owner.time_zone),
+        due_at=local_to_utc(dt.datetime.combine(quiet_on, dt.time(QUIET_HOUR)), owner.time_zone),
         kind=Reminder.Kind.QUIET_RELATIONSHIP,
         source_key=f"quiet:{relationship.pk}:{quiet_on.isoformat()}",
         target_type=ContentType.objects.get_for_model(relationship.person),

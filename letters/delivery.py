@@ -65,7 +65,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from advocacy.mail import absolute_url
 from advocacy.models import Membership, User
 from advocacy.tasks import NETWORK_ERRORS
-from advocacy.zones import zone
+from advocacy.zones import local_to_utc, zone
 from campaigns import reminders
 from campaigns.models import Reminder
 from contacts.models import ContactPoint, Position
@@ -731,7 +731,7 @@ def foi_reminders_schedule(
     count = 0
     for user in recipients:
         moment = dt.datetime.combine(letter.foi_deadline, dt.time(FOI_REMINDER_HOUR))
-        due = moment.replace(tzinfo=zone(user.time_zone), fold=0).astimezone(UTC)
+        due = local_to_utc(moment, user.time_zone)
         before = due - dt.timedelta(days=FOI_WARNING_DAYS)
         with translation.override(user.language):
             values = {

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from advocacy.models import AuditEvent
 from advocacy.services import audit_record
-from advocacy.zones import zone
+from advocacy.zones import local_to_utc, zone
 from campaigns import reminders
 from letters import merge
 from letters.foi import deadline_for
@@ -128,7 +128,7 @@ def due_at(action: LetterAction, time_zone: str | None) -> dt.datetime:
     the clocks skip (a spring-forward gap) moves forward by the gap."""
     name = action.time_zone if action.zone_policy == LetterAction.ZonePolicy.FIXED else time_zone
     local = dt.datetime.combine(action.deliver_on, action.deliver_at)
-    return local.replace(tzinfo=zone(name), fold=0).astimezone(UTC)
+    return local_to_utc(local, name)
 
 
 def _earliest_local_date(action: LetterAction, now: dt.datetime) -> dt.date:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from advocacy.models import AuditEvent, Organisation
 from advocacy.services import audit_record
-from advocacy.zones import zone
+from advocacy.zones import local_to_utc
 from campaigns import reminders
 from campaigns.models import Campaign, Relationship, Reminder
 from contacts import services as contacts_services
@@ -463,7 +463,7 @@ def coalition_id_of(organisation: Organisation) -> int | None:
 def follow_up_due_at(follow_up: FollowUp) -> dt.datetime:
     """09:00 on the due date, in the owner's time zone."""
     local = dt.datetime.combine(follow_up.due_on, dt.time(FOLLOW_UP_HOUR))
-    return local.replace(tzinfo=zone(follow_up.owner.time_zone), fold=0).astimezone(dt.UTC)
+    return local_to_utc(local, follow_up.owner.time_zone)
 
 
 def follow_up_remind(*, follow_up: FollowUp) -> Reminder | None:

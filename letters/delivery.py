@@ -69,7 +69,6 @@ from advocacy.zones import local_to_utc, zone
 from campaigns import reminders
 from campaigns.models import Reminder
 from contacts.models import ContactPoint, Position
-from letters.foi import deadline_for
 from letters.models import ActionTarget, Letter, LetterAction
 
 logger = logging.getLogger(__name__)
@@ -418,11 +417,6 @@ def _claim(letters: list[Letter]) -> list[Letter]:
     return [letter for letter in letters if letter.pk in mine]
 
 
-def _deadline(action: LetterAction):
-    code = action.foi_country.code if action.foi_country_id else None
-    return deadline_for(code, days=action.foi_deadline_days, working_days=action.foi_working_days)
-
-
 @functools.cache
 def _mark_sent_sql() -> str:
     table = connection.ops.quote_name(Letter._meta.db_table)
@@ -442,7 +436,7 @@ def _mark_sent(
     and the ORM's query building cost more than the UPDATE itself."""
     now = timezone.now()
     deadline = None
-    if letter.action.is_foi and (law := _deadline(letter.action)) is not None:
+    if letter.action.is_foi and (law := letter.action.foi_deadline_rule) is not None:
         deadline = law.due(now.astimezone(zone(zones.get(letter.target_id))).date())
     ops = connection.ops
     with connection.cursor() as cursor:
@@ -777,7 +771,7 @@ def letters_after_sending(*, letter_ids: list[int], now: dt.datetime | None = No
     if missing:
         zones = _target_zones(missing)
         for letter in missing:
-            deadline = _deadline(letter.action)
+            deadline = letter.action.foi_deadline_rule
             if deadline is None:
                 continue
             sent_on = (letter.sent_at or now).astimezone(zone(zones.get(letter.target_id))).date()

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from advocacy.models import Membership, VisibleQuerySet, VisibleRecord
 from contacts.models import Stance
+from letters import foi
 
 
 def new_public_key() -> str:
@@ -213,6 +214,14 @@ class LetterAction(VisibleRecord):
     def takes_part(self) -> bool:
         """Whether letters may still be written or signed."""
         return self.state in (self.State.OPEN, self.State.SCHEDULED)
+
+    @property
+    def foi_deadline_rule(self) -> foi.Deadline | None:
+        """The days an FOI request's answer is due in: the action's own when it sets them,
+        else the law of its country; None when neither is known."""
+        return foi.deadline_for(
+            self.foi_country_id, days=self.foi_deadline_days, working_days=self.foi_working_days
+        )
 
     @property
     def sends(self) -> bool:

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from advocacy import pdf
 from contacts.models import Area, ContactPoint, Position
-from letters import foi, merge
+from letters import merge
 from letters.models import ActionTarget, Letter, LetterAction, Signatory
 
 LETTERS_TEMPLATE = "letters/pdf/letters.html"
@@ -122,10 +122,7 @@ def _writer_lines(action: LetterAction, signatory: Signatory | None) -> list[str
 
 def foi_line(action: LetterAction, *, sent_on: dt.date | None, due: dt.date | None) -> str:
     """The statutory deadline, as the request states it (in the active language)."""
-    code = action.foi_country_id or ""
-    deadline = foi.deadline_for(
-        code, days=action.foi_deadline_days, working_days=action.foi_working_days
-    )
+    deadline = action.foi_deadline_rule
     if deadline is None:
         return ""
     if due is None and sent_on is not None:

@@ -33,7 +33,6 @@ from advocacy.services import audit_record
 from advocacy.zones import local_to_utc, zone
 from campaigns import reminders
 from letters import merge
-from letters.foi import deadline_for
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
 
 if TYPE_CHECKING:
@@ -160,18 +159,13 @@ def launch_problems(action: LetterAction, *, now: dt.datetime | None = None) -> 
         and not action.signatories.filter(email_confirmed_at__isnull=False).exists()
     ):
         problems.append(_("Nobody has signed yet: a co-signed letter needs a confirmed signatory."))
-    if action.is_foi:
-        code = action.foi_country.code if action.foi_country_id else None
-        deadline = deadline_for(
-            code, days=action.foi_deadline_days, working_days=action.foi_working_days
-        )
-        if deadline is None:
-            problems.append(
-                _(
-                    "The answer's deadline is not known: choose the country whose law "
-                    "applies, or set the days to answer."
-                )
+    if action.is_foi and action.foi_deadline_rule is None:
+        problems.append(
+            _(
+                "The answer's deadline is not known: choose the country whose law "
+                "applies, or set the days to answer."
             )
+        )
     return problems
 
 

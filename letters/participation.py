@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from advocacy.mail import absolute_url
 from advocacy.models import Membership
+from contacts import search
 from contacts.models import Area, Person, Position
 from letters import merge, ratelimit, tasks
 from letters.models import ActionTarget, Letter, LetterAction, LetterTemplate, Signatory
@@ -395,10 +395,7 @@ def area_choices(action: LetterAction) -> QuerySet[Area]:
 
 def _words(text: str) -> str:
     """Lower case, without accents or apostrophes ("Lang'ata" is "langata"), words only."""
-    text = re.sub(r"['’`ʼ]", "", text)
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", plain))
+    return " ".join(search.words(re.sub(r"['’`ʼ]", "", text)))
 
 
 def _ancestors(pk: int, parent_of: dict[int, int | None]) -> list[int]:

@@ -10,4 +10,5 @@ class MeetingsConfig(AppConfig):
         from contacts.services import TIMELINE_SOURCES
         from meetings.services import meeting_entries
 
-        TIMELINE_SOURCES.append(meeting_entries)
+        if meeting_entries not in TIMELINE_SOURCES:  # ready() may run again (app registry reloads)
+            TIMELINE_SOURCES.append(meeting_entries)

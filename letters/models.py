@@ -98,6 +98,8 @@ class LetterAction(VisibleRecord):
         TARGET = "target", _("At that time in each target's own time zone")
         FIXED = "fixed", _("At that time in one time zone")
 
+    # Launched and not closed: ready letters are scheduled, failed ones can go again.
+    SENDS_STATES = (State.SCHEDULED, State.SENDING, State.SENT)
     PRINTED_CHANNELS = (Channel.PRINT, Channel.HAND)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -227,7 +229,7 @@ class LetterAction(VisibleRecord):
     def sends(self) -> bool:
         """Whether it sends letters as they become ready (launched and not closed): a failed
         letter can be sent again."""
-        return self.state in (self.State.SCHEDULED, self.State.SENDING, self.State.SENT)
+        return self.state in self.SENDS_STATES
 
     @property
     def is_changeable(self) -> bool:

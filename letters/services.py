@@ -371,11 +371,7 @@ def action_close(
 # Letters after launch ----------------------------------------------------------------------
 
 # States of an action in which ready letters are scheduled as soon as they are ready.
-SCHEDULING_STATES = (
-    LetterAction.State.SCHEDULED,
-    LetterAction.State.SENDING,
-    LetterAction.State.SENT,
-)
+SCHEDULING_STATES = LetterAction.SENDS_STATES
 
 
 def _sending_again(action_id: int) -> None:

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from advocacy.zones import zone
 from letters.models import Letter, LetterAction
 from tests import factories
 from tests.letters import delivery_world as world
@@ -28,12 +29,13 @@ sink, processes, real_broker = worker_fixtures(
 def letter_day(organisation, coordinator):
     """A letter day to three committee members, due today at midnight in Nairobi (so as soon
     as it is launched), with a letter from a different supporter to each; the first target
-    has an aide with an address."""
+    has an aide with an address. Today as Nairobi counts it: from 21:00 UTC it is tomorrow
+    there, and a day already over there cannot be launched."""
     action = world.action(
         organisation,
         coordinator,
         title="Treaty day letters",
-        deliver_on=timezone.localdate(),
+        deliver_on=timezone.localdate(timezone.now(), zone("Africa/Nairobi")),
         deliver_at=dt.time(0, 0),
         time_zone="Africa/Nairobi",
         zone_policy=LetterAction.ZonePolicy.FIXED,
